@@ -1,0 +1,124 @@
+// Package outq is the byte queue behind every connection's outbound buffer:
+// frames appended into pooled 64 KiB blocks, taken by the writer all at once
+// for a single writev (net.Buffers), and returned to the pool once written.
+//
+// A Queue is not safe for concurrent use; its owner guards it. Frames never
+// span blocks, so a queued frame can be found, filtered out or discarded
+// whole.
+package outq
+
+import (
+	"encoding/binary"
+	"sync"
+)
+
+// BlockSize is the size of a pooled block. A frame larger than a block gets a
+// block of its own, which is not pooled.
+const BlockSize = 64 << 10
+
+var pool = sync.Pool{New: func() any {
+	b := make([]byte, 0, BlockSize)
+	return &b
+}}
+
+func getBlock() []byte { return (*pool.Get().(*[]byte))[:0] }
+
+// Release returns blocks to the pool and clears the slice's references.
+func Release(blocks [][]byte) {
+	for i, b := range blocks {
+		if cap(b) == BlockSize {
+			b = b[:0]
+			pool.Put(&b)
+		}
+		blocks[i] = nil
+	}
+}
+
+// Queue is an ordered sequence of frames in blocks.
+type Queue struct {
+	blocks [][]byte
+	bytes  int
+}
+
+// Len returns the number of queued bytes.
+func (q *Queue) Len() int { return q.bytes }
+
+// Empty reports whether nothing is queued.
+func (q *Queue) Empty() bool { return q.bytes == 0 }
+
+// Reserve appends n bytes to the queue and returns them for the caller to
+// fill. The slice is valid until the next Take, Filter or Discard.
+func (q *Queue) Reserve(n int) []byte {
+	q.bytes += n
+	if k := len(q.blocks); k > 0 {
+		t := q.blocks[k-1]
+		if l := len(t); cap(t)-l >= n && cap(t) == BlockSize {
+			t = t[:l+n]
+			q.blocks[k-1] = t
+			return t[l:]
+		}
+	}
+	var b []byte
+	if n > BlockSize {
+		b = make([]byte, n)
+	} else {
+		b = getBlock()[:n]
+	}
+	q.blocks = append(q.blocks, b)
+	return b
+}
+
+// Append copies frame to the end of the queue.
+func (q *Queue) Append(frame []byte) { copy(q.Reserve(len(frame)), frame) }
+
+// Take moves every queued block to the end of dst, empties the queue, and
+// returns dst and the number of bytes taken. The caller writes the blocks
+// and then Releases them.
+func (q *Queue) Take(dst [][]byte) ([][]byte, int) {
+	dst = append(dst, q.blocks...)
+	n := q.bytes
+	clear(q.blocks)
+	q.blocks, q.bytes = q.blocks[:0], 0
+	return dst, n
+}
+
+// Discard drops everything queued and returns the blocks to the pool.
+func (q *Queue) Discard() {
+	Release(q.blocks)
+	q.blocks, q.bytes = q.blocks[:0], 0
+}
+
+// Filter calls remove for every queued frame (4-byte length prefix included)
+// and deletes the frames for which it returns true, keeping the others in
+// order. It returns the number of bytes removed. remove must copy what it
+// keeps: the frame's bytes are overwritten afterwards.
+func (q *Queue) Filter(remove func(frame []byte) bool) int {
+	removed := 0
+	keep := q.blocks[:0]
+	for _, b := range q.blocks {
+		w := 0
+		for r := 0; r+4 <= len(b); {
+			n := 4 + int(binary.BigEndian.Uint32(b[r:]))
+			frame := b[r : r+n]
+			if remove(frame) {
+				removed += n
+			} else {
+				if w != r {
+					copy(b[w:], frame)
+				}
+				w += n
+			}
+			r += n
+		}
+		b = b[:w]
+		if w == 0 {
+			Release([][]byte{b})
+			continue
+		}
+		keep = append(keep, b)
+	}
+	clear(q.blocks[len(keep):])
+	q.blocks = keep
+	q.bytes -= removed
+	return removed
+}

@@ -1,0 +1,104 @@
+package outq
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func frame(tag byte, size int) []byte {
+	f := make([]byte, 4+size)
+	binary.BigEndian.PutUint32(f, uint32(size))
+	for i := 4; i < len(f); i++ {
+		f[i] = tag
+	}
+	return f
+}
+
+func TestFramesNeverSpanBlocks(t *testing.T) {
+	var q Queue
+	for i := 0; i < 1000; i++ {
+		q.Append(frame(byte(i), 300))
+	}
+	blocks, n := q.Take(nil)
+	assert.Equal(t, 1000*304, n)
+	assert.True(t, q.Empty())
+	count := 0
+	for _, b := range blocks {
+		for r := 0; r < len(b); {
+			l := int(binary.BigEndian.Uint32(b[r:]))
+			require.LessOrEqual(t, r+4+l, len(b), "frame spans a block")
+			assert.Equal(t, byte(count), b[r+4])
+			count++
+			r += 4 + l
+		}
+	}
+	assert.Equal(t, 1000, count)
+	Release(blocks)
+}
+
+func TestLargeFrameGetsItsOwnBlock(t *testing.T) {
+	var q Queue
+	q.Append(frame(1, 10))
+	q.Append(frame(2, BlockSize+10))
+	q.Append(frame(3, 10))
+	blocks, n := q.Take(nil)
+	require.Len(t, blocks, 3)
+	assert.Equal(t, 14+BlockSize+14+14, n)
+	Release(blocks)
+}
+
+func TestFilterRemovesAndCompacts(t *testing.T) {
+	var q Queue
+	for i := 0; i < 600; i++ {
+		q.Append(frame(byte(i%3), 200))
+	}
+	var got int
+	removed := q.Filter(func(f []byte) bool {
+		if f[4] == 1 {
+			got++
+			return true
+		}
+		return false
+	})
+	assert.Equal(t, 200, got)
+	assert.Equal(t, 200*204, removed)
+	assert.Equal(t, 400*204, q.Len())
+	blocks, _ := q.Take(nil)
+	var tags []byte
+	for _, b := range blocks {
+		for r := 0; r < len(b); r += 204 {
+			tags = append(tags, b[r+4])
+		}
+	}
+	require.Len(t, tags, 400)
+	for i, tag := range tags {
+		assert.Equal(t, byte((i%2)*2), tag, "order kept")
+	}
+	Release(blocks)
+}
+
+func TestDiscard(t *testing.T) {
+	var q Queue
+	q.Append(frame(1, 100))
+	q.Discard()
+	assert.True(t, q.Empty())
+	q.Append(frame(2, 100))
+	assert.Equal(t, 104, q.Len())
+}
+
+func BenchmarkReserve(b *testing.B) {
+	var q Queue
+	f := frame(1, 160)
+	var blocks [][]byte
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		q.Append(f)
+		if q.Len() > 1<<20 {
+			blocks, _ = q.Take(blocks[:0])
+			Release(blocks)
+		}
+	}
+}

@@ -1,0 +1,260 @@
+package broker
+
+import (
+	"github.com/heraldmq/herald/broker/router"
+	"github.com/heraldmq/herald/spec/wire"
+)
+
+// This file makes *conn a router.Outbox: MSG frames enter the connection's
+// outbound queue under mu, within the MaxPendingBytes budget, and whole
+// messages that do not fit are dropped and reported by NOTICE (or end the
+// connection, under the disconnect policy).
+
+var slowConsumerErr = &wire.Error{Code: wire.CodeSlowConsumer, Message: "outbound buffer overflow"}
+
+// msgLen returns the size of the MSG frame m becomes on this connection.
+func (c *conn) msgLen(m *router.Message) int {
+	if m.Frame != nil && (c.headers || m.Headers == nil) {
+		return len(m.Frame)
+	}
+	return wire.MsgFrameLen(m.Channel, m.ReplyTo, c.msgHeaders(m), m.Payload)
+}
+
+func (c *conn) msgHeaders(m *router.Message) []byte {
+	if !c.headers {
+		return nil
+	}
+	return m.Headers
+}
+
+func (c *conn) roomLocked(n int) bool {
+	return c.msgQueued+c.msgInflight+n <= c.srv.cfg.MaxPendingBytes
+}
+
+// appendMsgLocked queues m for s as frame of n bytes, reporting any pending
+// drop of s first (8.4: a NOTICE precedes later MSGs). It returns false, and
+// drops m instead, if that NOTICE cannot be queued.
+func (c *conn) appendMsgLocked(s *router.Sub, m *router.Message, n int) bool {
+	st := &s.State
+	if st.DropFirst != 0 && !c.noticeLocked(s) {
+		c.dropLocked(s)
+		return false
+	}
+	buf := c.q.Reserve(n)
+	if m.Frame != nil && (c.headers || m.Headers == nil) {
+		copy(buf, m.Frame)
+	} else if got := wire.AppendMsgTemplate(buf[:0:n], m.Channel, m.ReplyTo, c.msgHeaders(m), m.Payload); len(got) != n {
+		panic("broker: MSG frame length mismatch")
+	}
+	wire.PatchMsg(buf, s.Sid, st.Seq)
+	c.msgQueued += n
+	c.outMsgs++
+	c.outBytes += uint64(n)
+	st.Delivered++
+	return true
+}
+
+// countLocked advances s's auto-unsubscribe countdown after its seq moved,
+// and reports whether s has now ended.
+func (c *conn) countLocked(s *router.Sub) bool {
+	st := &s.State
+	if st.Remaining == 0 {
+		return false
+	}
+	st.Remaining--
+	if st.Remaining == 0 {
+		st.Closed = true
+		return true
+	}
+	return false
+}
+
+// Deliver implements router.Outbox.
+func (c *conn) Deliver(s *router.Sub, msgs []router.Message) (expired bool) {
+	c.mu.Lock()
+	st := &s.State
+	for i := range msgs {
+		if st.Closed || c.closing {
+			break
+		}
+		m := &msgs[i]
+		if m.NoEcho && m.Origin == router.Outbox(c) {
+			continue
+		}
+		st.Seq++
+		n := c.msgLen(m)
+		if c.roomLocked(n) {
+			c.appendMsgLocked(s, m, n)
+		} else if c.srv.cfg.Overflow == OverflowDisconnect {
+			c.failLocked(slowConsumerErr, true)
+			break
+		} else {
+			c.dropLocked(s)
+		}
+		if c.countLocked(s) {
+			expired = true
+			break
+		}
+	}
+	c.kickLocked()
+	c.mu.Unlock()
+	return expired
+}
+
+// Offer implements router.Outbox: s takes m only with room and credit.
+func (c *conn) Offer(s *router.Sub, m *router.Message) (taken, expired bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := &s.State
+	if st.Closed || c.closing || (s.Prefetch > 0 && st.Credit == 0) {
+		return false, false
+	}
+	n := c.msgLen(m)
+	if !c.roomLocked(n) {
+		return false, false
+	}
+	st.Seq++
+	if c.appendMsgLocked(s, m, n) && s.Prefetch > 0 {
+		st.Credit--
+	}
+	expired = c.countLocked(s)
+	c.kickLocked()
+	return true, expired
+}
+
+// Charge implements router.Outbox (7.7).
+func (c *conn) Charge(s *router.Sub, m *router.Message) (expired bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := &s.State
+	if st.Closed || c.closing {
+		c.srv.stats.lostClosing.Add(1)
+		return false
+	}
+	st.Seq++
+	if !c.roomLocked(c.msgLen(m)) && c.srv.cfg.Overflow == OverflowDisconnect {
+		c.failLocked(slowConsumerErr, true)
+		return false
+	}
+	c.dropLocked(s)
+	expired = c.countLocked(s)
+	c.kickLocked()
+	return expired
+}
+
+// Expired implements router.Outbox: the router removed s after its
+// auto-unsubscribe limit.
+func (c *conn) Expired(s *router.Sub) {
+	c.subMu.Lock()
+	if c.subs[s.Sid] == s {
+		delete(c.subs, s.Sid)
+	}
+	c.subMu.Unlock()
+}
+
+// dropLocked records that s's current seq was dropped.
+func (c *conn) dropLocked(s *router.Sub) {
+	st := &s.State
+	if st.DropFirst == 0 {
+		st.DropFirst = st.Seq
+		if !st.Queued {
+			st.Queued = true
+			c.dropped = append(c.dropped, s)
+		}
+	}
+	st.DropLast = st.Seq
+	st.Dropped++
+	c.dropCount++
+	c.slowDrops++
+	if s.Rotating() {
+		c.srv.stats.dropsQueueFull.Add(1)
+	} else {
+		c.srv.stats.dropsSlow.Add(1)
+	}
+	if !c.slow {
+		c.slow = true
+		c.srv.stats.slowConsumers.Add(1)
+		c.log.Warn("slow consumer: dropping messages", "name", c.name, "sid", s.Sid,
+			"pending_bytes", c.msgQueued+c.msgInflight, "policy", string(c.srv.cfg.Overflow))
+	}
+}
+
+// noticeLocked queues the NOTICE for s's pending dropped range, if the
+// control budget allows, and reports whether it did.
+func (c *conn) noticeLocked(s *router.Sub) bool {
+	st := &s.State
+	reason := wire.ReasonSlowConsumer
+	if s.Rotating() {
+		reason = wire.ReasonQueueFull
+	}
+	n := wire.Notice{Sid: s.Sid, Count: st.DropLast - st.DropFirst + 1, First: st.DropFirst, Last: st.DropLast, Reason: reason}
+	c.scratch = n.Append(c.scratch[:0])
+	if !c.appendControlLocked(c.scratch, false) {
+		return false
+	}
+	st.DropFirst, st.DropLast = 0, 0
+	return true
+}
+
+// noticesLocked reports every pending dropped range while the buffer has
+// room (8.4), and logs recovery when none is left.
+func (c *conn) noticesLocked() {
+	if len(c.dropped) == 0 || c.closing || c.msgQueued+c.msgInflight >= c.srv.cfg.MaxPendingBytes {
+		return
+	}
+	keep := c.dropped[:0]
+	for _, s := range c.dropped {
+		if s.State.DropFirst != 0 && !s.State.Closed && !c.noticeLocked(s) {
+			keep = append(keep, s)
+			continue
+		}
+		s.State.Queued = false
+	}
+	clear(c.dropped[len(keep):])
+	c.dropped = keep
+	if len(keep) == 0 && c.slow {
+		c.slow = false
+		c.log.Info("slow consumer recovered", "name", c.name, "dropped", c.slowDrops)
+		c.slowDrops = 0
+	}
+}
+
+// appendControlLocked queues a control frame (PONG, ERR, NOTICE, WELCOME),
+// which does not count against MaxPendingBytes. Beyond ControlBytes owed to a
+// client that does not read, it returns false, or with force queues anyway.
+func (c *conn) appendControlLocked(frame []byte, force bool) bool {
+	if !force && c.ctrlQueued+c.ctrlInflight+len(frame) > c.srv.cfg.ControlBytes {
+		return false
+	}
+	c.q.Append(frame)
+	c.ctrlQueued += len(frame)
+	return true
+}
+
+// sendControl queues a control frame the client must get (PONG, WELCOME); a
+// client owed too many is disconnected as a slow consumer (8.6).
+func (c *conn) sendControl(frame []byte) {
+	c.mu.Lock()
+	c.sendControlLocked(frame)
+	c.mu.Unlock()
+}
+
+func (c *conn) sendControlLocked(frame []byte) {
+	if c.wexit || c.failErr != nil {
+		return
+	}
+	if c.appendControlLocked(frame, false) {
+		c.kickLocked()
+		return
+	}
+	c.failLocked(&wire.Error{Code: wire.CodeSlowConsumer, Message: "control frames owed exceed the bound"}, true)
+}
+
+// sendError sends a non-fatal ERR.
+func (c *conn) sendError(e *wire.Error) {
+	c.srv.stats.errorsSent.Add(1)
+	c.mu.Lock()
+	c.scratch = e.Append(c.scratch[:0])
+	c.sendControlLocked(c.scratch)
+	c.mu.Unlock()
+}
