@@ -48,7 +48,7 @@ func (c *conn) handle(body []byte) *wire.Error {
 		if err := wire.DecodeEmpty(op, body); err != nil {
 			return err.(*wire.Error)
 		}
-		c.sendControl(pongFrame)
+		c.sendPong()
 		return nil
 	case wire.OpPong:
 		if err := wire.DecodeEmpty(op, body); err != nil {

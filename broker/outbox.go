@@ -197,9 +197,10 @@ func (c *conn) noticeLocked(s *router.Sub) bool {
 }
 
 // noticesLocked reports every pending dropped range while the buffer has
-// room (8.4), and logs recovery when none is left.
-func (c *conn) noticesLocked() {
-	if len(c.dropped) == 0 || c.closing || c.msgQueued+c.msgInflight >= c.srv.cfg.MaxPendingBytes {
+// room, or at once with force (before a PONG), and logs recovery when none is
+// left (8.4).
+func (c *conn) noticesLocked(force bool) {
+	if len(c.dropped) == 0 || c.closing || (!force && c.msgQueued+c.msgInflight >= c.srv.cfg.MaxPendingBytes) {
 		return
 	}
 	keep := c.dropped[:0]
@@ -212,7 +213,7 @@ func (c *conn) noticesLocked() {
 	}
 	clear(c.dropped[len(keep):])
 	c.dropped = keep
-	if len(keep) == 0 && c.slow {
+	if len(keep) == 0 && c.slow && c.msgQueued+c.msgInflight < c.srv.cfg.MaxPendingBytes {
 		c.slow = false
 		c.log.Info("slow consumer recovered", "name", c.name, "dropped", c.slowDrops)
 		c.slowDrops = 0
@@ -229,6 +230,14 @@ func (c *conn) appendControlLocked(frame []byte, force bool) bool {
 	c.q.Append(frame)
 	c.ctrlQueued += len(frame)
 	return true
+}
+
+// sendPong answers a PING, after reporting any pending drops (8.4).
+func (c *conn) sendPong() {
+	c.mu.Lock()
+	c.noticesLocked(true)
+	c.sendControlLocked(pongFrame)
+	c.mu.Unlock()
 }
 
 // sendControl queues a control frame the client must get (PONG, WELCOME); a

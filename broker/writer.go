@@ -24,7 +24,7 @@ func (c *conn) writeLoop() {
 	var iov net.Buffers
 	for {
 		c.mu.Lock()
-		c.noticesLocked()
+		c.noticesLocked(false)
 		for c.q.Empty() {
 			if c.wexit {
 				c.mu.Unlock()
@@ -35,7 +35,7 @@ func (c *conn) writeLoop() {
 			c.mu.Unlock()
 			<-c.kick
 			c.mu.Lock()
-			c.noticesLocked()
+			c.noticesLocked(false)
 		}
 		blocks, _ = c.q.Take(blocks[:0])
 		c.msgInflight, c.ctrlInflight = c.msgQueued, c.ctrlQueued
