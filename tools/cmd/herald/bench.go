@@ -136,10 +136,7 @@ func (bf *benchFlags) targets(cf *connFlags) ([]bench.Target, func(), error) {
 			return nil, cleanup, fmt.Errorf("--url %q is not a Herald URL; peers go in --compare", cf.url)
 		}
 		if bf.sdk {
-			sys, err = sdkdriver.Herald(sys.Addr)
-			if err != nil {
-				return nil, cleanup, err
-			}
+			sys = sdkdriver.Herald(sys.Addr, sdkdriver.HeraldOptions{Token: opt.Token, TLS: opt.TLS})
 		}
 		out = append(out, bench.Target{System: sys, PID: bf.pid})
 	}

@@ -1,25 +1,17 @@
 package sdkdriver
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/heraldmq/herald/tools/internal/bench/driver"
 )
 
-// ErrHeraldSDK is returned for Herald until the Go SDK exists.
-var ErrHeraldSDK = errors.New("--sdk: the Herald Go SDK (sdk/go) is not available yet; run without --sdk, or with --url= to bench only the peers' libraries")
-
-// Herald returns the system for a Herald broker at addr driven by the Go
-// SDK. Until sdk/go exists it returns ErrHeraldSDK.
-func Herald(addr string) (driver.System, error) {
-	return driver.System{}, ErrHeraldSDK
-}
-
 // For returns sys driven by its Go client library instead of the minimal
 // client: nats.go for nats, go-redis for redis, Paho for mqtt.
 func For(sys driver.System) (driver.System, error) {
 	switch sys.Name {
+	case "herald":
+		return Herald(sys.Addr, HeraldOptions{}), nil
 	case "nats":
 		sys.Dial = natsDial(sys.Addr)
 	case "redis":
