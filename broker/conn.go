@@ -24,8 +24,8 @@ type conn struct {
 	remote string
 	log    *slog.Logger
 
-	// Set by HELLO in the reader goroutine, before any subscription exists;
-	// read-only afterwards.
+	// Set by HELLO in the reader goroutine under mu, before any
+	// subscription exists; read-only afterwards.
 	name         string
 	echo         bool
 	headers      bool
@@ -173,6 +173,13 @@ func (c *conn) readFailed(err error) {
 	}
 }
 
+// clientName returns the name the client gave in HELLO.
+func (c *conn) clientName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
 func (c *conn) setReason(r string) {
 	c.mu.Lock()
 	if c.reason == "" {
@@ -266,10 +273,11 @@ func (c *conn) teardown() {
 			<-c.wdone
 		}
 		c.rd.Release()
+		name := c.clientName()
 		if reason == "" {
 			reason = "closed"
 		}
-		c.log.Info("client disconnected", "name", c.name, "reason", reason, "dropped", drops)
+		c.log.Info("client disconnected", "name", name, "reason", reason, "dropped", drops)
 		c.srv.removeConn(c)
 	})
 }

@@ -79,7 +79,9 @@ func (c *conn) handleHello(body []byte) *wire.Error {
 		return &wire.Error{Code: wire.CodeUnsupportedVersion, RefOp: wire.OpHello,
 			Message: "unsupported protocol version " + strconv.FormatUint(h.Version, 10) + "; supported: " + strconv.Itoa(wire.Version)}
 	}
+	c.mu.Lock()
 	c.name, c.echo, c.headers, c.noResponders = h.Name, h.Echo, h.Headers, h.NoResponders
+	c.mu.Unlock()
 	c.ready = true
 	c.rd.SetMaxFrame(c.srv.cfg.maxFrame())
 	c.sendControl(c.srv.welcome)

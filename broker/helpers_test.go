@@ -73,6 +73,9 @@ func connect(t testing.TB, addr string, opts ...func(*wire.Hello)) *rawClient {
 	return c
 }
 
+// named sets the client name HELLO carries.
+func named(name string) func(*wire.Hello) { return func(h *wire.Hello) { h.Name = name } }
+
 func (c *rawClient) send(frames ...[]byte) {
 	c.t.Helper()
 	var b []byte

@@ -213,7 +213,15 @@ func (c *conn) noticesLocked(force bool) {
 	}
 	clear(c.dropped[len(keep):])
 	c.dropped = keep
-	if len(keep) == 0 && c.slow && c.msgQueued+c.msgInflight < c.srv.cfg.MaxPendingBytes {
+	c.recoveredLocked()
+}
+
+// recoveredLocked ends the slow state, and logs it, once every drop has been
+// reported and the buffer is below half its bound: the hysteresis keeps a
+// subscriber hovering at the bound from flooding the log (drops are logged
+// when the state changes, never per message).
+func (c *conn) recoveredLocked() {
+	if c.slow && len(c.dropped) == 0 && c.msgQueued+c.msgInflight < c.srv.cfg.MaxPendingBytes/2 {
 		c.slow = false
 		c.log.Info("slow consumer recovered", "name", c.name, "dropped", c.slowDrops)
 		c.slowDrops = 0

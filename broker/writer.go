@@ -63,6 +63,7 @@ func (c *conn) writeLoop() {
 			// Drain kicks until teardown, which waits on wdone.
 			return
 		}
+		c.recoveredLocked()
 		c.checkDrainedLocked()
 		c.mu.Unlock()
 	}

@@ -56,7 +56,7 @@ type InvalidVector struct {
 	// it then closes the connection.
 	Error string `json:"error"`
 	Fatal bool   `json:"fatal"`
-	// Expected references of the ERR; nil means the field must be nil.
+	// Expected references of the ERR, checked when non-nil.
 	RefOp      *int    `json:"ref_op"`
 	RefSid     *int    `json:"ref_sid"`
 	RefChannel *string `json:"ref_channel"`

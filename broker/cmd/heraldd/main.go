@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -27,7 +28,9 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "heraldd:", err)
 		os.Exit(2)
 	}
@@ -79,7 +82,9 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-func run(args []string, stderr io.Writer) error {
+// run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down
+// gracefully.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -96,16 +101,17 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ln, err := net.Listen("tcp", o.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.cfg.Addr, err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	stop()
 	// The drain itself is bounded by --drain-timeout; the extra bounds the
 	// final writes to peers that do not read.
 	sctx, cancel := context.WithTimeout(context.Background(), o.cfg.DrainTimeout+15*time.Second)

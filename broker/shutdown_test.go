@@ -1,0 +1,133 @@
+package broker
+
+import (
+	"context"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/heraldmq/herald/spec/wire"
+)
+
+// TestShutdownDrainsQueuedMessages pins 12.1: with 10 subscribers holding
+// queued data, Shutdown delivers everything already accepted before closing
+// them, answers a connection arriving during the drain with ERR
+// shutting_down, and ends every connection with ERR shutting_down.
+func TestShutdownDrainsQueuedMessages(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxPendingBytes = 64 << 20
+	srv, err := New(cfg)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(ln)
+	addr := ln.Addr().String()
+
+	const subs, msgs = 10, 400
+	clients := make([]*rawClient, subs)
+	for i := range clients {
+		clients[i] = connect(t, addr, named("sub"))
+		clients[i].sub(1, "/drain")
+		clients[i].sync()
+	}
+	pub := connect(t, addr)
+	payload := make([]byte, 32<<10) // 400 × 32 KiB = 12.5 MiB per subscriber: more than sockets hold
+	for i := 0; i < msgs; i++ {
+		pub.pub("/drain", payload)
+	}
+	pub.sync()
+	require.Positive(t, srv.Stats().PendingBytes, "data is queued when shutdown starts")
+
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	require.Eventually(t, srv.draining.Load, waitFor, tenMillis)
+
+	late := dialRaw(t, addr)
+	late.send((&wire.Hello{Version: wire.Version}).Append(nil))
+	late.expectErr(wire.CodeShuttingDown)
+	late.expectClosed()
+
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Add(1)
+		go func(c *rawClient) {
+			defer wg.Done()
+			got := 0
+			for {
+				f, err := c.read()
+				if !assert.NoError(t, err, "connection ended before ERR shutting_down") {
+					return
+				}
+				switch f.op {
+				case wire.OpMsg:
+					got++
+					continue
+				case wire.OpPing:
+					continue
+				}
+				assert.Equal(t, wire.OpErr, f.op)
+				var e wire.Error
+				assert.NoError(t, e.Decode(f.body))
+				assert.Equal(t, wire.CodeShuttingDown, e.Code)
+				break
+			}
+			assert.Equal(t, msgs, got, "every accepted message arrives before the close")
+		}(c)
+	}
+	wg.Wait()
+	require.NoError(t, <-done)
+	assert.Zero(t, srv.Stats().Connections)
+}
+
+// TestNoGoroutineLeaks: after Shutdown, the server's goroutines are gone.
+func TestNoGoroutineLeaks(t *testing.T) {
+	base := runtime.NumGoroutine()
+	func() {
+		srv, err := New(DefaultConfig())
+		require.NoError(t, err)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		served := make(chan struct{})
+		go func() { srv.Serve(ln); close(served) }()
+		var cs []*rawClient
+		for i := 0; i < 20; i++ {
+			c := connect(t, ln.Addr().String())
+			c.sub(1, "/leak/>")
+			c.subQueue(2, "/queue/leak", "", 0)
+			c.pub("/leak/x", []byte("x"))
+			c.sync()
+			cs = append(cs, c)
+		}
+		cs[0].nc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, srv.Shutdown(ctx))
+		<-served
+		for _, c := range cs {
+			c.nc.Close()
+		}
+	}()
+	checkGoroutines(t, base)
+}
+
+// checkGoroutines waits, in the calling goroutine (a helper goroutine would
+// count itself), until no more than base goroutines run, and fails with a
+// dump of them after waitFor.
+func checkGoroutines(t *testing.T, base int) {
+	t.Helper()
+	tick := time.NewTicker(tenMillis)
+	defer tick.Stop()
+	deadline := time.Now().Add(waitFor)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines now, %d before:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		<-tick.C
+	}
+}
