@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/eclipse/paho.mqtt.golang v1.5.1
+	github.com/heraldmq/herald/broker v0.0.0-00010101000000-000000000000
 	github.com/heraldmq/herald/sdk/go v0.0.0
 	github.com/heraldmq/herald/spec v0.0.0
 	github.com/nats-io/nats.go v1.48.0

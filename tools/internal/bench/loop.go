@@ -50,7 +50,7 @@ func (s *session) dial(ctx context.Context) (driver.Conn, error) {
 	defer cancel()
 	c, err := s.sys.Dial(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s at %s: %w", s.sys.Name, s.sys.Addr, err)
 	}
 	s.mu.Lock()
 	s.conns = append(s.conns, c)

@@ -71,6 +71,9 @@ func Run(ctx context.Context, cfg Config, workloads []string, targets []Target, 
 		}
 		total += cfg.rounds(w) * len(targets)
 	}
+	if err := preflight(ctx, cfg, targets); err != nil {
+		return nil, err
+	}
 	var out []Figure
 	done := 0
 	for _, w := range workloads {
@@ -133,4 +136,18 @@ func collect(base Figure, targets []Target, got []series, skipped []string) []Fi
 		out = append(out, got[k].figures()...)
 	}
 	return out
+}
+
+// preflight connects once to every target, so that an unreachable broker
+// stops the run at once with an error that names it.
+func preflight(ctx context.Context, cfg Config, targets []Target) error {
+	for _, t := range targets {
+		s := newSession(cfg, t.System)
+		_, err := s.dial(ctx)
+		s.close()
+		if err != nil {
+			return fmt.Errorf("cannot reach %w", err)
+		}
+	}
+	return nil
 }

@@ -36,7 +36,7 @@ func Herald(addr string, opt HeraldOptions) System {
 			c := &heraldConn{base: newBase(nc), max: wire.MaxHelloFrame}
 			if err := handshake(ctx, nc, func() error { return c.hello(opt.Token) }); err != nil {
 				nc.Close()
-				return nil, fmt.Errorf("herald %s: %w", addr, err)
+				return nil, fmt.Errorf("handshake: %w", err)
 			}
 			return c, nil
 		},

@@ -27,7 +27,7 @@ func MQTT(addr string) System {
 			c := &mqttConn{base: newBase(nc)}
 			if err := handshake(ctx, nc, c.connect); err != nil {
 				nc.Close()
-				return nil, fmt.Errorf("mqtt %s: %w", addr, err)
+				return nil, fmt.Errorf("handshake: %w", err)
 			}
 			return c, nil
 		},

@@ -25,7 +25,7 @@ func NATS(addr string) System {
 			c := &natsConn{base: newBase(nc)}
 			if err := handshake(ctx, nc, c.connect); err != nil {
 				nc.Close()
-				return nil, fmt.Errorf("nats %s: %w", addr, err)
+				return nil, fmt.Errorf("handshake: %w", err)
 			}
 			return c, nil
 		},

@@ -33,7 +33,7 @@ func Redis(addr string) System {
 			})
 			if err != nil {
 				nc.Close()
-				return nil, fmt.Errorf("redis %s: %w", addr, err)
+				return nil, fmt.Errorf("handshake: %w", err)
 			}
 			return c, nil
 		},

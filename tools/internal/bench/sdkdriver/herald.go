@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 
 	herald "github.com/heraldmq/herald/sdk/go"
 	"github.com/heraldmq/herald/tools/internal/bench/driver"
@@ -24,6 +25,7 @@ func Herald(addr string, opt HeraldOptions) driver.System {
 		c := &heraldConn{events: make(chan event, msgBuffer), done: make(chan struct{})}
 		scheme := "herald://"
 		opts := []herald.Option{herald.WithName("herald-bench-sdk"), herald.WithReconnect(false),
+			herald.WithLogger(slog.New(slog.DiscardHandler)),
 			herald.WithClosedHandler(func(*herald.Conn) { close(c.done) })}
 		if opt.TLS != nil {
 			scheme = "heralds://"
