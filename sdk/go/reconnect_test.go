@@ -274,4 +274,3 @@ func TestConnectErrors(t *testing.T) {
 		t.Errorf("Connect to a stopped broker: %v", err)
 	}
 }
-
