@@ -70,11 +70,11 @@ func (e *LossError) Error() string {
 	var s string
 	switch e.Source {
 	case LossNotice:
-		s = fmt.Sprintf("%d messages dropped by the broker (seq %d-%d, %s)", e.Count, e.First, e.Last, e.Reason)
+		s = fmt.Sprintf("%s dropped by the broker (seq %d-%d, %s)", messages(e.Count), e.First, e.Last, e.Reason)
 	case LossGap:
-		s = fmt.Sprintf("%d messages missing (sequence gap, seq %d-%d)", e.Count, e.First, e.Last)
+		s = fmt.Sprintf("%s missing (sequence gap, seq %d-%d)", messages(e.Count), e.First, e.Last)
 	case LossClient:
-		s = fmt.Sprintf("%d messages dropped by the client (pending limits reached)", e.Count)
+		s = fmt.Sprintf("%s dropped by the client (pending limits reached)", messages(e.Count))
 	case LossReconnect:
 		s = "messages lost while reconnecting, count unknown"
 	}
@@ -82,6 +82,13 @@ func (e *LossError) Error() string {
 		s += " [" + strconv.Itoa(e.Reports) + " reports merged]"
 	}
 	return "herald: " + p + s
+}
+
+func messages(n uint64) string {
+	if n == 1 {
+		return "1 message"
+	}
+	return strconv.FormatUint(n, 10) + " messages"
 }
 
 // Is reports whether target is ErrMessagesLost.
