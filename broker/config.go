@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +67,13 @@ type Config struct {
 	// ControlBytes bounds control frames (PONG, ERR, NOTICE) owed to a client
 	// that does not read (PROTOCOL.md 8.6). Defaults to 64 KiB.
 	ControlBytes int
+	// Auth, when set, requires every client to authenticate in HELLO and
+	// checks each PUB and SUB against the user's permissions. Defaults to
+	// nil: no authentication.
+	Auth Authenticator
+	// TLS, when set, makes Serve speak TLS on every listener. Defaults to
+	// nil: plain TCP.
+	TLS *tls.Config
 	// Logger receives the server's logs. Defaults to discarding them.
 	Logger *slog.Logger
 }

@@ -32,6 +32,10 @@ type conn struct {
 	noResponders bool
 	ready        bool
 
+	auth      atomic.Pointer[authState]
+	permCache permCache // reader-owned
+	classic   bool      // speaks the classic profile (PROTOCOL.md 14); set before serving
+
 	// Reader-owned.
 	rd        *wire.Reader
 	pub       router.Publisher
@@ -237,8 +241,10 @@ func (c *conn) failLocked(e *wire.Error, discard bool) {
 		c.held, c.q = c.q, c.held
 		c.msgQueued, c.ctrlQueued = 0, 0
 	}
-	c.scratch = e.Append(c.scratch[:0])
-	c.appendControlLocked(c.scratch, true)
+	if !c.classic { // the classic profile has no ERR (PROTOCOL.md 14.5)
+		c.scratch = e.Append(c.scratch[:0])
+		c.appendControlLocked(c.scratch, true)
+	}
 	c.kickLocked()
 	c.wakeReader()
 }

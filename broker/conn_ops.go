@@ -79,6 +79,9 @@ func (c *conn) handleHello(body []byte) *wire.Error {
 		return &wire.Error{Code: wire.CodeUnsupportedVersion, RefOp: wire.OpHello,
 			Message: "unsupported protocol version " + strconv.FormatUint(h.Version, 10) + "; supported: " + strconv.Itoa(wire.Version)}
 	}
+	if err := c.authenticate(&h); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	c.name, c.echo, c.headers, c.noResponders = h.Name, h.Echo, h.Headers, h.NoResponders
 	c.mu.Unlock()
@@ -117,6 +120,11 @@ func (c *conn) handlePub(body []byte) *wire.Error {
 		c.flushBatch()
 		c.sendError(&wire.Error{Code: wire.CodeHeadersTooLarge, RefOp: wire.OpPub, RefChannel: string(p.Channel),
 			Message: "headers of " + strconv.Itoa(len(p.Headers)) + " bytes exceed max_header_bytes " + strconv.Itoa(cfg.MaxHeaderBytes)})
+		return nil
+	}
+	if !c.mayPublish(p.Channel) {
+		c.flushBatch()
+		c.denied(wire.OpPub, 0, p.Channel)
 		return nil
 	}
 	if len(c.batch) > 0 && (!bytes.Equal(c.batch[0].Channel, p.Channel) || len(c.batch) >= maxBatch || len(c.arena) >= maxArena) {
@@ -213,6 +221,10 @@ func (c *conn) handleSub(body []byte) *wire.Error {
 		return nil
 	case m.Prefetch > 0 && m.Queue == nil && !wire.IsQueuePattern(m.Pattern):
 		c.sendError(ref(wire.CodeInvalidSubscription, "prefetch applies only to rotation set members"))
+		return nil
+	}
+	if !c.maySubscribe(m.Pattern) {
+		c.denied(wire.OpSub, m.Sid, m.Pattern)
 		return nil
 	}
 	s := &router.Sub{Out: c, Sid: m.Sid, Pattern: string(m.Pattern), Queue: string(m.Queue), Prefetch: m.Prefetch}

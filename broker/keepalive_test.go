@@ -71,14 +71,18 @@ func TestBlockedWriteIsNotDeath(t *testing.T) {
 	sub.sub(1, "/b")
 	sub.sync()
 	pub := connect(t, addr)
+	sc := connNamed(t, srv, "sub")
 	big := make([]byte, 64<<10)
-	for i := 0; i < 200; i++ { // 12.5 MiB: the subscriber's socket is full
-		pub.pub("/b", big)
-		if i%5 == 0 {
-			sub.send(wire.AppendPong(nil)) // the subscriber stays alive meanwhile
+	// Publish until the subscriber's socket is full and its writer blocked,
+	// the subscriber sending frames (but not reading) all along.
+	for i := 0; i < 400 && sc.pendingBytes() == 0; i++ {
+		for k := 0; k < 8; k++ {
+			pub.pub("/b", big)
 		}
+		sub.send(wire.AppendPong(nil))
+		pub.sync()
 	}
-	pub.sync()
+	require.Positive(t, sc.pendingBytes(), "the subscriber's socket never filled")
 	// Keep sending (not reading) for six stale periods.
 	deadline := time.Now().Add(6 * 2 * cfg.PingInterval)
 	for time.Now().Before(deadline) {
@@ -86,7 +90,6 @@ func TestBlockedWriteIsNotDeath(t *testing.T) {
 		pub.sync()                     // and lets time pass on an event
 	}
 	assert.Equal(t, 2, srv.Stats().Connections, "the blocked subscriber is still connected")
-	assert.Positive(t, connNamed(t, srv, "sub").pendingBytes(), "its writes are still blocked")
 }
 
 // next0 returns the next frame without answering PINGs.

@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"encoding/binary"
+
 	"github.com/heraldmq/herald/broker/router"
 	"github.com/heraldmq/herald/spec/wire"
 )
@@ -12,8 +14,12 @@ import (
 
 var slowConsumerErr = &wire.Error{Code: wire.CodeSlowConsumer, Message: "outbound buffer overflow"}
 
-// msgLen returns the size of the MSG frame m becomes on this connection.
+// msgLen returns the size of the frame m becomes on this connection: a MSG,
+// or on a classic connection a bare data frame (PROTOCOL.md 14.4).
 func (c *conn) msgLen(m *router.Message) int {
+	if c.classic {
+		return wire.HeaderLen + len(m.Payload)
+	}
 	if m.Frame != nil && (c.headers || m.Headers == nil) {
 		return len(m.Frame)
 	}
@@ -36,6 +42,16 @@ func (c *conn) roomLocked(n int) bool {
 // drops m instead, if that NOTICE cannot be queued.
 func (c *conn) appendMsgLocked(s *router.Sub, m *router.Message, n int) bool {
 	st := &s.State
+	if c.classic {
+		buf := c.q.Reserve(n)
+		binary.BigEndian.PutUint32(buf, uint32(len(m.Payload)))
+		copy(buf[wire.HeaderLen:], m.Payload)
+		c.msgQueued += n
+		c.outMsgs++
+		c.outBytes += uint64(n)
+		st.Delivered++
+		return true
+	}
 	if st.DropFirst != 0 && !c.noticeLocked(s) {
 		c.dropLocked(s)
 		return false
@@ -152,10 +168,13 @@ func (c *conn) Expired(s *router.Sub) {
 	c.subMu.Unlock()
 }
 
-// dropLocked records that s's current seq was dropped.
+// dropLocked records that s's current seq was dropped. A classic connection
+// cannot be told (PROTOCOL.md 14.5): its drops are only counted and logged.
 func (c *conn) dropLocked(s *router.Sub) {
 	st := &s.State
-	if st.DropFirst == 0 {
+	if c.classic {
+		// no NOTICE to queue
+	} else if st.DropFirst == 0 {
 		st.DropFirst = st.Seq
 		if !st.Queued {
 			st.Queued = true

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -34,6 +35,7 @@ type Server struct {
 	conns     map[*conn]struct{}
 	wg        sync.WaitGroup
 
+	auth     atomic.Pointer[Authenticator]
 	nextID   atomic.Uint64
 	draining atomic.Bool
 	closed   atomic.Bool
@@ -73,6 +75,10 @@ func New(cfg Config) (*Server, error) {
 		Overflow:         string(cfg.Overflow),
 		Capabilities:     []string{wire.CapHeaders, wire.CapNoResponders, wire.CapPrefetch},
 	}
+	if cfg.Auth != nil {
+		w.Capabilities = append(w.Capabilities, wire.CapAuth)
+		s.auth.Store(&cfg.Auth)
+	}
 	s.welcome = w.Append(nil)
 	return s, nil
 }
@@ -97,8 +103,12 @@ func (s *Server) ListenAndServe() error {
 }
 
 // Serve accepts connections on ln until Shutdown, and returns
-// ErrServerClosed then. It closes ln when it returns.
+// ErrServerClosed then. It closes ln when it returns. With Config.TLS set,
+// connections on ln are TLS.
 func (s *Server) Serve(ln net.Listener) error {
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS)
+	}
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()

@@ -5,14 +5,17 @@ import "sync/atomic"
 // serverStats are the server-wide counters; per-connection counters are
 // folded in when a connection closes.
 type serverStats struct {
-	accepted       atomic.Uint64
-	refused        atomic.Uint64
-	errorsSent     atomic.Uint64
-	slowConsumers  atomic.Uint64
-	dropsSlow      atomic.Uint64
-	dropsQueueFull atomic.Uint64
-	lostOnLeave    atomic.Uint64
-	lostClosing    atomic.Uint64
+	accepted         atomic.Uint64
+	refused          atomic.Uint64
+	errorsSent       atomic.Uint64
+	slowConsumers    atomic.Uint64
+	dropsSlow        atomic.Uint64
+	dropsQueueFull   atomic.Uint64
+	lostOnLeave      atomic.Uint64
+	lostClosing      atomic.Uint64
+	authFailures     atomic.Uint64
+	permissionDenied atomic.Uint64
+	classicDropped   atomic.Uint64
 
 	closedInMsgs   atomic.Uint64
 	closedInBytes  atomic.Uint64
@@ -43,6 +46,9 @@ type Stats struct {
 	LostOnLeave      uint64 // queued messages of departed rotation members no one could take
 	SlowConsumers    uint64 // times a connection started dropping
 	ErrorsSent       uint64 // non-fatal ERR frames sent
+	AuthFailures     uint64 // HELLOs refused with auth_failed
+	PermissionDenied uint64 // PUBs and SUBs refused with permission_denied
+	ClassicDropped   uint64 // classic-profile publishes to invalid channels, dropped
 	PendingBytes     uint64 // MSG bytes queued or being written, all connections
 	WriteFlushes     uint64 // writev calls by open connections
 	ServerID, Policy string
@@ -51,20 +57,23 @@ type Stats struct {
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats {
 	st := Stats{
-		Subscriptions:  s.router.Count(),
-		Accepted:       s.stats.accepted.Load(),
-		Refused:        s.stats.refused.Load(),
-		InMsgs:         s.stats.closedInMsgs.Load(),
-		InBytes:        s.stats.closedInBytes.Load(),
-		OutMsgs:        s.stats.closedOutMsgs.Load(),
-		OutBytes:       s.stats.closedOutBytes.Load(),
-		DropsSlow:      s.stats.dropsSlow.Load(),
-		DropsQueueFull: s.stats.dropsQueueFull.Load(),
-		LostOnLeave:    s.stats.lostOnLeave.Load() + s.stats.lostClosing.Load(),
-		SlowConsumers:  s.stats.slowConsumers.Load(),
-		ErrorsSent:     s.stats.errorsSent.Load(),
-		ServerID:       s.id,
-		Policy:         string(s.cfg.Overflow),
+		Subscriptions:    s.router.Count(),
+		Accepted:         s.stats.accepted.Load(),
+		Refused:          s.stats.refused.Load(),
+		InMsgs:           s.stats.closedInMsgs.Load(),
+		InBytes:          s.stats.closedInBytes.Load(),
+		OutMsgs:          s.stats.closedOutMsgs.Load(),
+		OutBytes:         s.stats.closedOutBytes.Load(),
+		DropsSlow:        s.stats.dropsSlow.Load(),
+		DropsQueueFull:   s.stats.dropsQueueFull.Load(),
+		LostOnLeave:      s.stats.lostOnLeave.Load() + s.stats.lostClosing.Load(),
+		SlowConsumers:    s.stats.slowConsumers.Load(),
+		ErrorsSent:       s.stats.errorsSent.Load(),
+		AuthFailures:     s.stats.authFailures.Load(),
+		PermissionDenied: s.stats.permissionDenied.Load(),
+		ClassicDropped:   s.stats.classicDropped.Load(),
+		ServerID:         s.id,
+		Policy:           string(s.cfg.Overflow),
 	}
 	for _, c := range s.snapshotConns() {
 		st.Connections++

@@ -60,6 +60,12 @@ func (c *conn) removeAllSubs() {
 func (c *conn) extractLocked(sids map[uint32]bool) []byte {
 	var out []byte
 	take := func(frame []byte) bool {
+		if c.classic {
+			// A classic connection has one subscription and carries bare
+			// data frames only.
+			out = append(out, frame...)
+			return true
+		}
 		if len(frame) < wire.MsgPrefixLen || frame[4] != 0x97 || frame[5] != byte(wire.OpMsg) || !sids[wire.MsgSid(frame)] {
 			return false
 		}
@@ -78,6 +84,15 @@ func (c *conn) reoffer(subs map[uint32]*router.Sub, frames []byte) {
 		n := 4 + int(uint32(frames[0])<<24|uint32(frames[1])<<16|uint32(frames[2])<<8|uint32(frames[3]))
 		frame := frames[:n:n]
 		frames = frames[n:]
+		if c.classic {
+			for _, s := range subs {
+				msg := []router.Message{{Channel: []byte(s.Pattern), Payload: frame[4:]}}
+				if d := c.srv.router.Reoffer(&c.pub, s, msg, charge); d > 0 {
+					c.srv.stats.lostOnLeave.Add(uint64(d))
+				}
+			}
+			continue
+		}
 		var m wire.Msg
 		if m.Decode(frame[4:]) != nil {
 			continue

@@ -25,6 +25,13 @@ func (c *conn) flushCount() uint64 {
 	return c.flushes
 }
 
+// writing reports whether a write is in progress.
+func (c *conn) writing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.msgInflight > 0
+}
+
 func (c *conn) pendingBytes() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -42,16 +49,27 @@ func TestQueuedFramesLeaveInFewWrites(t *testing.T) {
 	sub.sync()
 	sc := connNamed(t, srv, "sub")
 	pub := connect(t, addr)
-	// Fill the socket buffers with large messages until frames stay queued:
-	// the writer is then blocked in a write.
+	// Fill the socket buffers with large messages until the writer is
+	// blocked: a write in flight, and no write completing across several
+	// round trips of the publisher.
 	big := make([]byte, 256<<10)
-	for i := 0; i < 64 && sc.pendingBytes() == 0; i++ {
+	blocked := func() bool {
+		f := sc.flushCount()
+		for i := 0; i < 5; i++ {
+			pub.sync()
+			if sc.flushCount() != f || !sc.writing() {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < 64 && !blocked(); i++ {
 		for k := 0; k < 8; k++ {
 			pub.pub("/w", big)
 		}
 		pub.sync()
 	}
-	require.Positive(t, sc.pendingBytes(), "the subscriber's socket never filled")
+	require.True(t, sc.writing(), "the subscriber's socket never filled")
 	before := sc.flushCount()
 	for i := 0; i < 10000; i++ {
 		pub.pub("/w", []byte("small frame"))
