@@ -128,7 +128,9 @@ func WithRequestTimeout(d time.Duration) Option {
 func WithNoEcho() Option { return func(o *options) { o.noEcho = true } }
 
 // WithLogger sets the logger for connection events, and for asynchronous
-// errors when no error handler is set. Defaults to slog.Default().
+// errors when no error handler is set: connections and reconnections at
+// level Debug, losses of a session and unhandled asynchronous errors at
+// level Warn. Defaults to slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithDisconnectHandler sets a callback run when the connection to a server

@@ -37,7 +37,7 @@ func (c *Conn) supervise(t *transport) {
 		}
 		t = nt
 		c.reconnects.Add(1)
-		c.opts.logger.Info("herald: reconnected", "url", c.servers[c.cur].url, "after", time.Since(start))
+		c.opts.logger.Debug("herald: reconnected", "url", c.servers[c.cur].url, "after", time.Since(start))
 		c.events.push(&event{kind: evReconnect})
 		for _, s := range c.liveSubs() {
 			s.reportReconnectGap()

@@ -118,7 +118,7 @@ func (c *Conn) connectTo(ctx context.Context, i int) (*transport, error) {
 	c.mu.Unlock()
 	go c.readLoop(t)
 	go c.writeLoop(t)
-	c.opts.logger.Info("herald: connected", "url", s.url, "server", w.ServerName, "server_id", w.ServerID)
+	c.opts.logger.Debug("herald: connected", "url", s.url, "server", w.ServerName, "server_id", w.ServerID)
 	return t, nil
 }
 
