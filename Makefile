@@ -52,3 +52,9 @@ bench:
 
 clean:
 	rm -rf bin
+
+## bench-compare: Herald beside nats-server, redis-server and mosquitto (installed
+## from Debian if missing); writes tools/bench/RESULTS.md and fanout.svg. Not part of test.
+.PHONY: bench-compare
+bench-compare:
+	GO=$(GO) bash tools/bench/compare.sh
