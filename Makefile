@@ -15,6 +15,7 @@ all: build
 build:
 	@mkdir -p bin
 	cd broker && $(GO) build -o ../bin/heraldd ./cmd/heraldd
+	cd conformance && $(GO) build -o ../bin/herald-conformance ./cmd/herald-conformance
 	cd tools && $(GO) build -o ../bin/herald ./cmd/herald
 
 ## run: build, then start heraldd in the foreground on its defaults

@@ -1,0 +1,89 @@
+package steps
+
+import (
+	"fmt"
+
+	"github.com/cucumber/godog"
+
+	"github.com/heraldmq/herald/conformance/internal/probe"
+	"github.com/heraldmq/herald/spec/wire"
+)
+
+// Slow subscribers and flow control (PROTOCOL.md section 8).
+func (w *world) registerFlowSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^"([^"]+)" publishes enough to "([^"]*)" to overflow the buffer of "([^"]+)"$`, w.overflows)
+	sc.Step(`^"([^"]+)" receives on sid (\d+) an unbroken run of messages from seq 1, then one NOTICE "([^"]+)" for all the rest$`, w.runThenNotice)
+	sc.Step(`^"([^"]+)" receives on sid (\d+) an unbroken run of messages from seq 1, then the error "([^"]+)"$`, w.runThenError)
+}
+
+// floodSize is the payload of the messages that overflow a subscriber.
+const floodSize = 64 << 10
+
+func (w *world) overflows(pubName, channel, _ string) error {
+	ch, err := w.name(channel)
+	if err != nil {
+		return err
+	}
+	size := w.bigPayload(floodSize)
+	count := int((w.floodVolume() + int64(size) - 1) / int64(size))
+	return w.flood(pubName, ch, 1, count, size)
+}
+
+// run reads an unbroken run of MSGs on sid from seq 1, each carrying the
+// index its seq says, and returns the first frame that is not such a MSG.
+func (w *world) run(name string, sid uint32) (probe.Frame, uint64, error) {
+	c, err := w.conn(name)
+	if err != nil {
+		return probe.Frame{}, 0, err
+	}
+	total, err := w.expectMatching(name, sid)
+	if err != nil {
+		return probe.Frame{}, 0, err
+	}
+	onSidOrErr := func(f probe.Frame) bool { return probe.MsgOrNoticeOn(sid)(f) || f.Op == wire.OpErr }
+	var k uint64
+	for {
+		f, err := c.Next(fmt.Sprintf("seq %d of %d on sid %d, a NOTICE or an ERR", k+1, total, sid), onSidOrErr)
+		if err != nil {
+			return f, k, err
+		}
+		if f.Op != wire.OpMsg {
+			return f, k, nil
+		}
+		if idx, ok := indexOf(f.Msg.Payload); f.Msg.Seq != k+1 || !ok || idx != k+1 {
+			return f, k, fmt.Errorf("%s expected message %d with seq %d, whole, and got %s (7.3, 8.2, 8.3)", name, k+1, k+1, f)
+		}
+		k++
+		w.setSeq(name, sid, k)
+		if k == uint64(total) {
+			return f, k, fmt.Errorf("%s received all %d messages (%d MiB): nothing was dropped, so the server held more than the max_pending_bytes of %d it announced (8.1)", name, total, w.floodVolume()>>20, w.welcome.MaxPendingBytes)
+		}
+	}
+}
+
+func (w *world) runThenNotice(name string, sid int, reason string) error {
+	f, k, err := w.run(name, uint32(sid))
+	if err != nil {
+		return err
+	}
+	total, _ := w.expectMatching(name, uint32(sid))
+	n := f.Notice
+	if f.Op != wire.OpNotice || n.Reason != reason || n.First != k+1 || n.Last != uint64(total) || n.Count != n.Last-n.First+1 {
+		return fmt.Errorf("%s expected, after seq 1..%d, one NOTICE %s for seq %d..%d (count %d), and got %s (8.3, 8.4)", name, k, reason, k+1, total, uint64(total)-k, f)
+	}
+	w.setSeq(name, uint32(sid), n.Last)
+	w.env.Notef("slow subscriber: %d messages delivered, then one NOTICE for seq %d..%d", k, n.First, n.Last)
+	return nil
+}
+
+func (w *world) runThenError(name string, sid int, code string) error {
+	f, k, err := w.run(name, uint32(sid))
+	if err != nil {
+		return err
+	}
+	if f.Op != wire.OpErr || string(f.Err.Code) != code {
+		return fmt.Errorf("%s expected, after seq 1..%d, ERR %s and got %s (8.5)", name, k, code, f)
+	}
+	w.env.Notef("slow subscriber: %d messages delivered, then ERR %s", k, code)
+	return nil
+}
