@@ -2,7 +2,6 @@ package herald
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/heraldmq/herald/spec/wire"
@@ -23,7 +22,7 @@ func (c *Conn) Drain(ctx context.Context) error {
 		return ErrConnectionClosed
 	case Draining:
 		c.mu.Unlock()
-		return errors.New("herald: Drain already in progress")
+		return ErrConnectionDraining
 	}
 	c.status = Draining
 	c.mu.Unlock()

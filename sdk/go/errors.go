@@ -59,6 +59,8 @@ var (
 	// ErrHandlerPanic: a message handler panicked. The panic is recovered
 	// and reported through the error handler; the connection carries on.
 	ErrHandlerPanic = errors.New("herald: handler panicked")
+	// ErrWorkerRunning: Run was called on a Worker that already ran.
+	ErrWorkerRunning = errors.New("herald: worker already running")
 	// ErrDrainTimeout: Drain or a Worker's drain did not finish in time.
 	ErrDrainTimeout = errors.New("herald: drain timed out")
 

@@ -39,7 +39,9 @@ type fakeConn struct {
 // WELCOME.
 func (f *fakeServer) accept(welcome bool) *fakeConn {
 	f.t.Helper()
-	f.ln.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
+	if tl, ok := f.ln.(*net.TCPListener); ok {
+		tl.SetDeadline(time.Now().Add(5 * time.Second))
+	}
 	nc, err := f.ln.Accept()
 	if err != nil {
 		f.t.Fatalf("accept: %v", err)

@@ -93,6 +93,10 @@ func (c *Conn) lost(t *transport, reason error) {
 	clear(c.pongs[len(waiting):])
 	c.pongs = waiting
 	c.lastErr = reason
+	if c.space != nil { // publishers waiting for the writer re-evaluate
+		close(c.space)
+		c.space = nil
+	}
 	if c.status == Connected {
 		c.status = Reconnecting
 	}

@@ -143,7 +143,7 @@ func handshake(t *transport, hs []byte) (wire.Welcome, error) {
 			return w, err
 		}
 		if w.Version != wire.Version {
-			return w, fmt.Errorf("herald: server speaks protocol version %d, not %d", w.Version, wire.Version)
+			return w, &wire.Error{Code: wire.CodeUnsupportedVersion, Message: fmt.Sprintf("the server speaks protocol version %d, this client %d", w.Version, wire.Version)}
 		}
 		return w, nil
 	case wire.OpErr:

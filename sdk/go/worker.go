@@ -68,10 +68,10 @@ func (w *Worker) Handled() uint64 { return w.handled.Load() }
 // messages, lets the handlers finish what the Worker holds, and returns nil
 // (or an error wrapping ErrDrainTimeout when that takes longer than the drain
 // timeout). It returns ErrConnectionClosed (wrapped) if the connection closes
-// first. Run may be called once.
+// first, and ErrWorkerRunning when called again.
 func (w *Worker) Run(ctx context.Context) error {
 	if !w.running.CompareAndSwap(false, true) {
-		return errors.New("herald: Worker.Run called twice")
+		return ErrWorkerRunning
 	}
 	var wg sync.WaitGroup
 	for range w.concurrency {
@@ -93,8 +93,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 	case <-w.sub.endCh:
+		// Ended from outside: Conn.Drain (nil), Close or the server
+		// refusing the subscription (the cause).
 		wg.Wait()
-		return w.sub.Err()
+		w.sub.mu.Lock()
+		defer w.sub.mu.Unlock()
+		return w.sub.err
 	}
 	dctx, cancel := context.WithTimeout(context.Background(), w.drainTimeout)
 	defer cancel()

@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -212,5 +213,36 @@ func TestWorkerRunDrainsWhatItHolds(t *testing.T) {
 	}
 	if _, err := probe.Next(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestWorkerRunEndsWithTheConnection(t *testing.T) {
+	b := startBroker(t)
+	ctx := ctxT(t, 10*time.Second)
+	for _, end := range []string{"close", "drain"} {
+		c := connect(t, b.URL())
+		w, err := c.NewWorker("/queue/end", func(*Msg) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran := make(chan error, 1)
+		go func() { ran <- w.Run(ctx) }()
+		eventually(t, "Run started", w.running.Load)
+		if err := w.Run(ctx); err != ErrWorkerRunning {
+			t.Fatalf("second Run: %v", err)
+		}
+		if end == "close" {
+			c.Close()
+			if err := <-ran; !errors.Is(err, ErrConnectionClosed) {
+				t.Fatalf("Run after Close: %v", err)
+			}
+		} else {
+			if err := c.Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-ran; err != nil {
+				t.Fatalf("Run after Drain: %v", err)
+			}
+		}
 	}
 }
