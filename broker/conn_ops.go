@@ -150,9 +150,11 @@ func (c *conn) flushBatch() {
 	if len(c.batch) == 0 {
 		return
 	}
+	// Frames keep the arena's capacity beyond their end, so that an outbox
+	// can tell adjacent frames apart and copy a run of them at once.
 	start := 0
 	for i := range c.batch {
-		c.batch[i].Frame = c.arena[start:c.frameEnds[i]:c.frameEnds[i]]
+		c.batch[i].Frame = c.arena[start:c.frameEnds[i]]
 		start = c.frameEnds[i]
 	}
 	n := c.srv.router.Publish(&c.pub, c.batch[0].Channel, c.batch)

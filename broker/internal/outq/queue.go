@@ -68,6 +68,23 @@ func (q *Queue) Reserve(n int) []byte {
 	return b
 }
 
+// TailFree returns how many bytes the last block can still take without a
+// new block (0 when there is none).
+func (q *Queue) TailFree() int {
+	if k := len(q.blocks); k > 0 {
+		if t := q.blocks[k-1]; cap(t) == BlockSize {
+			return BlockSize - len(t)
+		}
+	}
+	return 0
+}
+
+// Fresh starts a new, empty pooled block, so that the next Reserve of up to
+// BlockSize bytes is contiguous.
+func (q *Queue) Fresh() {
+	q.blocks = append(q.blocks, getBlock())
+}
+
 // Append copies frame to the end of the queue.
 func (q *Queue) Append(frame []byte) { copy(q.Reserve(len(frame)), frame) }
 
