@@ -29,6 +29,10 @@ type Config struct {
 	// Addr is the address ListenAndServe listens on. Defaults to
 	// "127.0.0.1:7420".
 	Addr string
+	// ClassicAddr is the address ListenAndServeClassic listens on for
+	// clients of the classic profile (PROTOCOL.md 14). Defaults to "": no
+	// classic listener.
+	ClassicAddr string
 	// ServerName is announced in WELCOME and logs. Defaults to "heraldd".
 	ServerName string
 	// MaxPayload is the largest PUB payload accepted. Defaults to 1 MiB.

@@ -50,6 +50,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	c := &o.cfg
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on for Herald clients")
+	fs.StringVar(&c.ClassicAddr, "classic-addr", c.ClassicAddr, "address to listen on for classic-protocol clients, e.g. 127.0.0.1:25000 (off unless given)")
 	fs.IntVar(&c.MaxPayload, "max-payload", c.MaxPayload, "largest PUB payload accepted, in bytes")
 	fs.IntVar(&c.MaxPendingBytes, "max-pending-bytes", c.MaxPendingBytes, "outbound buffer per connection, in bytes")
 	fs.StringVar(&o.overflow, "overflow", string(c.Overflow), "what a full outbound buffer does: drop (drop newest, NOTICE the subscriber) or disconnect (ERR slow_consumer, close)")
@@ -105,7 +106,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.cfg.Addr, err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if o.cfg.ClassicAddr != "" {
+		cln, err := net.Listen("tcp", o.cfg.ClassicAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", o.cfg.ClassicAddr, err)
+		}
+		go func() { errc <- srv.ServeClassic(cln) }()
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:

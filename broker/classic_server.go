@@ -1,0 +1,105 @@
+package broker
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"time"
+)
+
+// ErrClassicAuth is returned by ServeClassic on a server that requires
+// authentication: the classic profile carries no credentials (PROTOCOL.md
+// 14.10).
+var ErrClassicAuth = errors.New("herald: the classic profile carries no credentials and cannot be served with authentication configured")
+
+// ListenAndServeClassic listens on Config.ClassicAddr and serves the classic
+// profile there until Shutdown.
+func (s *Server) ListenAndServeClassic() error {
+	if s.cfg.ClassicAddr == "" {
+		return errors.New("herald: no classic address configured")
+	}
+	ln, err := net.Listen("tcp", s.cfg.ClassicAddr)
+	if err != nil {
+		return err
+	}
+	return s.ServeClassic(ln)
+}
+
+// ServeClassic accepts connections speaking the classic length-prefixed
+// protocol (PROTOCOL.md 14) on ln until Shutdown, and returns
+// ErrServerClosed then. Classic clients share the server's routing with
+// Herald clients: each reaches the other. ServeClassic closes ln when it
+// returns. With Config.TLS set, connections on ln are TLS too; with
+// authentication configured it serves nothing and returns ErrClassicAuth.
+func (s *Server) ServeClassic(ln net.Listener) error {
+	if s.authenticator() != nil {
+		ln.Close()
+		return ErrClassicAuth
+	}
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS)
+	}
+	s.mu.Lock()
+	if s.closed.Load() {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	s.listeners[ln] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+		ln.Close()
+	}()
+	s.log.Info("listening for classic clients", "addr", ln.Addr().String())
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
+				return ErrServerClosed
+			}
+			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
+			s.log.Error("accept failed", "err", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff):
+			case <-s.done:
+				return ErrServerClosed
+			}
+			continue
+		}
+		backoff = 0
+		s.acceptClassic(nc)
+	}
+}
+
+// acceptClassic starts serving a classic connection, or closes it at once
+// while draining, at the connection limit, or if authentication was turned
+// on meanwhile: the profile has no ERR to say why (14.9, 14.10).
+func (s *Server) acceptClassic(nc net.Conn) {
+	if s.draining.Load() {
+		nc.Close()
+		return
+	}
+	if s.authenticator() != nil {
+		s.log.Warn("classic connection refused: authentication is configured", "remote", nc.RemoteAddr().String())
+		nc.Close()
+		return
+	}
+	s.mu.Lock()
+	if s.cfg.MaxConnections > 0 && len(s.conns) >= s.cfg.MaxConnections {
+		s.mu.Unlock()
+		s.stats.refused.Add(1)
+		nc.Close()
+		return
+	}
+	c := newConn(s, nc)
+	c.classic = true
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.stats.accepted.Add(1)
+	go c.serveClassic()
+}
