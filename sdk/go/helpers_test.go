@@ -81,7 +81,9 @@ func (b *testBroker) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := b.srv.Shutdown(ctx); err != nil {
-		b.t.Errorf("broker shutdown: %v", err)
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		b.t.Errorf("broker shutdown: %v; goroutines:\n%s", err, buf)
 	}
 	if err := <-b.served; err != nil && !errors.Is(err, broker.ErrServerClosed) {
 		b.t.Errorf("broker serve: %v", err)

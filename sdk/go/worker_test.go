@@ -88,10 +88,11 @@ func TestWorkersShareJobsExactlyOnce(t *testing.T) {
 }
 
 func TestPrefetchGivesSlowWorkerLessWork(t *testing.T) {
-	const workers, jobs, slow = 10, 3000, 9
-	const fastWork, slowWork = time.Millisecond, 10 * time.Millisecond
+	const workers, jobs, slow = 10, 2000, 9
+	const fastWork, slowWork = 2 * time.Millisecond, 20 * time.Millisecond
 	b := startBroker(t)
 	var maxHeld atomic.Int64 // messages the slow worker held while working
+	var handled [workers]atomic.Uint64
 	var ws []*Worker
 	ws = startWorkers(t, b.URL(), "/queue/work", workers, func(i int) MsgHandler {
 		return func(m *Msg) {
@@ -104,6 +105,7 @@ func TestPrefetchGivesSlowWorkerLessWork(t *testing.T) {
 			} else {
 				time.Sleep(fastWork) // simulated work
 			}
+			handled[i].Add(1)
 			// Return the credit, then report completion through the
 			// broker, so the producer's next job is routed after the ACK.
 			m.Ack()
@@ -144,7 +146,7 @@ func TestPrefetchGivesSlowWorkerLessWork(t *testing.T) {
 	var fast, total uint64
 	shares := make([]uint64, workers)
 	for i, w := range ws {
-		shares[i] = w.Handled()
+		shares[i] = handled[i].Load()
 		total += shares[i]
 		if i != slow {
 			fast += shares[i]
@@ -158,7 +160,10 @@ func TestPrefetchGivesSlowWorkerLessWork(t *testing.T) {
 	}
 	ratio := float64(shares[slow]) / (float64(fast) / (workers - 1))
 	t.Logf("shares %v in %v: the slow worker got %.3f of a fast worker's share", shares, elapsed.Round(time.Millisecond), ratio)
-	if ratio < 0.05 || ratio > 0.3 {
+	// About a tenth: the messaging round trip between two jobs (about 0.3ms
+	// here, several ms on a loaded machine) adds to both durations, so the
+	// bound is loose. Without prefetch the ratio would be 1.
+	if ratio < 0.03 || ratio > 0.4 {
 		t.Fatalf("slow worker's share is %.3f of a fast one's, want about 0.1", ratio)
 	}
 	if maxHeld.Load() != 0 {
