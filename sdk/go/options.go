@@ -6,18 +6,18 @@ import (
 	"time"
 )
 
-// Defaults of the connection options.
+// Defaults of the connection options (see the With... functions).
 const (
-	DefaultConnectTimeout   = 2 * time.Second
-	DefaultReconnectMin     = 50 * time.Millisecond
-	DefaultReconnectMax     = 2 * time.Second
-	DefaultReconnectJitter  = 0.2
-	DefaultMaxReconnects    = -1 // forever
-	DefaultReconnectBufSize = 8 << 20
-	DefaultPingInterval     = 30 * time.Second
-	DefaultMaxPingsOut      = 2
-	DefaultRequestTimeout   = 5 * time.Second
-	DefaultWriteBufSize     = 4 << 20
+	DefaultConnectTimeout   = 2 * time.Second       // WithConnectTimeout
+	DefaultReconnectMin     = 50 * time.Millisecond // WithReconnectBackoff
+	DefaultReconnectMax     = 2 * time.Second       // WithReconnectBackoff
+	DefaultReconnectJitter  = 0.2                   // WithReconnectJitter
+	DefaultMaxReconnects    = -1                    // WithMaxReconnects: forever
+	DefaultReconnectBufSize = 8 << 20               // WithReconnectBufSize
+	DefaultPingInterval     = 30 * time.Second      // WithPingInterval
+	DefaultMaxPingsOut      = 2                     // WithPingInterval
+	DefaultRequestTimeout   = 5 * time.Second       // WithRequestTimeout
+	DefaultWriteBufSize     = 4 << 20               // bytes queued for the writer beyond which Publish waits
 )
 
 // Option configures a Conn; pass options to Connect.
