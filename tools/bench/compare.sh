@@ -72,6 +72,7 @@ wait_port() {
 	return 1
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 HP=$(free_port 27420)
 NP=$(free_port 24222)
 RP=$(free_port 26379)
@@ -113,6 +114,7 @@ while IFS= read -r line; do facts+=("$line"); done < <(
 	fact "cores" "$(nproc)"
 	fact "memory" "$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
 	fact "kernel" "$(uname -sr)"
+	fact "load average before / after" "$LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; above the core count, other work shared the CPUs)"
 	fact "Go" "$("$GO" env GOVERSION)"
 	fact "heraldd" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown) (this tree)"
 	fact "nats-server" "$(nats-server --version 2>&1 | head -1)"
