@@ -1,6 +1,6 @@
 module github.com/heraldmq/herald/examples
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/heraldmq/herald/broker v0.0.0

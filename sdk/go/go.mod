@@ -1,6 +1,6 @@
 module github.com/heraldmq/herald/sdk/go
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/heraldmq/herald/broker v0.0.0-00010101000000-000000000000
