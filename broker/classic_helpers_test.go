@@ -57,12 +57,19 @@ func classicFrame(body []byte) []byte {
 // dialClassic connects and sends first, the channel to subscribe to (14.2).
 func dialClassic(t testing.TB, addr, first string) *classicClient {
 	t.Helper()
+	c := dialClassicRaw(t, addr)
+	c.write(classicFrame([]byte(first)))
+	return c
+}
+
+// dialClassicRaw connects and sends nothing.
+func dialClassicRaw(t testing.TB, addr string) *classicClient {
+	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { nc.Close() })
 	c := &classicClient{t: t, nc: nc, rd: wire.NewReader(nc, 64<<20)}
 	c.rd.AllowEmpty(true)
-	c.write(classicFrame([]byte(first)))
 	return c
 }
 
@@ -71,9 +78,16 @@ func dialClassic(t testing.TB, addr, first string) *classicClient {
 // wait on).
 func listenClassic(t testing.TB, srv *Server, addr, channel string) *classicClient {
 	t.Helper()
-	before := srv.Router().Count()
 	c := dialClassic(t, addr, channel)
-	waitSubs(t, srv, before+1)
+	local := c.nc.LocalAddr().String()
+	require.Eventually(t, func() bool {
+		for _, ci := range srv.Connz() {
+			if ci.Remote == local {
+				return len(ci.Subscriptions) == 1
+			}
+		}
+		return false
+	}, waitFor, time.Millisecond, "the classic subscription to %s is made", channel)
 	return c
 }
 

@@ -1,0 +1,153 @@
+package broker
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/heraldmq/herald/spec/wire"
+)
+
+// TestClassicRotationMixed pins 14.4 with 7.4 and 7.5: classic /queue
+// listeners join the rotation set ("", channel) with Herald members, in join
+// order, whichever protocol publishes; a member that leaves gives up its turn.
+func TestClassicRotationMixed(t *testing.T) {
+	srv, addr, caddr := startClassicServer(t, DefaultConfig())
+	const ch = "/queue/jobs"
+	a := listenClassic(t, srv, caddr, ch)
+	h1 := connect(t, addr)
+	h1.subQueue(1, ch, "", 0)
+	h1.sync()
+	b := listenClassic(t, srv, caddr, ch)
+	h2 := connect(t, addr)
+	h2.subQueue(9, ch, "", 0)
+	h2.sync()
+	// A Herald member of a named group on the same pattern is another set:
+	// it gets every message.
+	other := connect(t, addr)
+	other.subQueue(1, ch, "g", 0)
+	other.sync()
+
+	pub := connect(t, addr)
+	sender := dialClassic(t, caddr, "")
+	n := 0
+	for i := 0; i < 8; i++ {
+		n++
+		pub.pub(ch, []byte(fmt.Sprint(n)))
+	}
+	pub.sync()
+	for i := 0; i < 8; i++ {
+		n++
+		sender.send(ch, []byte(fmt.Sprint(n)))
+	}
+	heraldShare := func(c *rawClient, k int) []string {
+		t.Helper()
+		var out []string
+		for i := 0; i < k; i++ {
+			out = append(out, string(c.expectMsg().Payload))
+		}
+		return out
+	}
+	classicShare := func(c *classicClient, k int) []string {
+		t.Helper()
+		var out []string
+		for i := 0; i < k; i++ {
+			out = append(out, string(c.next()))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"1", "5", "9", "13"}, classicShare(a, 4))
+	assert.Equal(t, []string{"2", "6", "10", "14"}, heraldShare(h1, 4))
+	assert.Equal(t, []string{"3", "7", "11", "15"}, classicShare(b, 4))
+	assert.Equal(t, []string{"4", "8", "12", "16"}, heraldShare(h2, 4))
+	assert.Len(t, heraldShare(other, 16), 16)
+
+	a.nc.Close() // the classic member leaves; the cursor, on it, moves on
+	waitSubs(t, srv, 4)
+	for i := 0; i < 6; i++ {
+		n++
+		sender.send(ch, []byte(fmt.Sprint(n)))
+	}
+	assert.Equal(t, []string{"17", "20"}, heraldShare(h1, 2))
+	assert.Equal(t, []string{"18", "21"}, classicShare(b, 2))
+	assert.Equal(t, []string{"19", "22"}, heraldShare(h2, 2))
+}
+
+// TestClassicLeavingMemberFramesGoToOthers pins 14.4 with 7.8: when a classic
+// member ends its session, the frames still queued for it go to the other
+// members (here a Herald one); every message arrives exactly once.
+func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxPendingBytes = 4 << 20
+	srv, addr, caddr := startClassicServer(t, cfg)
+	const ch = "/queue/leave"
+	a := listenClassic(t, srv, caddr, ch)
+	b := connect(t, addr)
+	b.subQueue(1, ch, "", 0)
+	b.sync()
+	const total = 2000 // 2000 × 8 KiB: A's share (8 MiB) overflows its socket buffers
+	fromB := make(chan int, total)
+	go func() {
+		defer close(fromB)
+		for {
+			f, err := b.read()
+			if err != nil {
+				return
+			}
+			var m wire.Msg
+			if f.op == wire.OpMsg && m.Decode(f.body) == nil {
+				fromB <- int(binary.BigEndian.Uint32(m.Payload))
+			}
+		}
+	}()
+	pub := connect(t, addr)
+	for i := 0; i < total; i++ {
+		pub.pub(ch, numbered(i, 8<<10))
+	}
+	pub.sync()
+	require.Positive(t, srv.Stats().PendingBytes, "A has frames queued behind its full socket")
+
+	a.write(classicFrame(nil)) // an empty destination ends A's session (14.8)
+	var gotA []int
+	for {
+		f, err := a.read()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		require.Len(t, f, 8<<10, "only whole frames")
+		gotA = append(gotA, int(binary.BigEndian.Uint32(f)))
+	}
+	var gotB []int
+	deadline := timeAfter(waitFor)
+	for len(gotA)+len(gotB) < total {
+		select {
+		case i, ok := <-fromB:
+			require.True(t, ok, "B's connection ended after %d messages", len(gotB))
+			gotB = append(gotB, i)
+		case <-deadline:
+			t.Fatalf("lost messages: A read %d, B got %d, of %d", len(gotA), len(gotB), total)
+		}
+	}
+	count := make([]int, total)
+	for _, i := range append(gotA, gotB...) {
+		count[i]++
+	}
+	for i, k := range count {
+		require.Equal(t, 1, k, "message %d delivered %d times", i, k)
+	}
+	assert.Less(t, len(gotA), total/2, "some of A's share went to B")
+	assert.Equal(t, uint64(0), srv.Stats().LostOnLeave)
+	t.Logf("A read %d before its session ended, B got %d (including A's unwritten frames)", len(gotA), len(gotB))
+}
+
+// numbered returns a payload of size bytes starting with i.
+func numbered(i, size int) []byte {
+	b := make([]byte, size)
+	binary.BigEndian.PutUint32(b, uint32(i))
+	return b
+}
