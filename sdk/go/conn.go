@@ -68,11 +68,11 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.inbox.init()
+	c.events.start(c)
 	var lastErr error
 	for i := range c.servers {
 		t, err := c.connectTo(ctx, i)
 		if err == nil {
-			c.events.start(c)
 			go c.supervise(t)
 			return c, nil
 		}
@@ -82,6 +82,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 		}
 	}
 	c.cancel()
+	c.events.push(&event{kind: evQuit})
 	return nil, fmt.Errorf("%w: %w", ErrNoServers, lastErr)
 }
 

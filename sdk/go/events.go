@@ -13,6 +13,7 @@ const (
 	evDisconnect
 	evReconnect
 	evClosed
+	evQuit // Connect failed: stop without a callback
 )
 
 // event is one callback to run.
@@ -60,7 +61,7 @@ func (d *dispatcher) errorf(sub *Subscription, err error) {
 func (d *dispatcher) push(e *event) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.stopped || d.wake == nil {
+	if d.stopped {
 		return
 	}
 	if le, ok := e.err.(*LossError); ok {
@@ -77,7 +78,7 @@ func (d *dispatcher) push(e *event) {
 			return
 		}
 	}
-	if e.kind == evClosed {
+	if e.kind == evClosed || e.kind == evQuit {
 		d.stopped = true
 	}
 	d.q = append(d.q, e)
@@ -103,6 +104,9 @@ func (d *dispatcher) run() {
 		d.mu.Unlock()
 		if skipped > 0 {
 			d.c.opts.logger.Warn("herald: error handler too slow, errors not reported", "count", skipped)
+		}
+		if e.kind == evQuit {
+			return
 		}
 		d.call(e)
 		if e.kind == evClosed {

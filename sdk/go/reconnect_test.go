@@ -76,6 +76,15 @@ func TestBrokerRestartUnderLiveClient(t *testing.T) {
 			t.Fatalf("publish %d while down: %v", i, err)
 		}
 	}
+	// A subscription made while down is subscribed before the buffered
+	// publishes are sent.
+	late, err := c.SubscribePull("/late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Publish(ctx, "/late", []byte("made while down")); err != nil {
+		t.Fatal(err)
+	}
 	flushed := make(chan error, 1)
 	go func() { flushed <- c.Flush(ctx) }() // waits for the next session
 
@@ -95,6 +104,9 @@ func TestBrokerRestartUnderLiveClient(t *testing.T) {
 		if string(m.Data) != strconv.Itoa(i) || m.Seq != uint64(i+1) {
 			t.Fatalf("buffered publish %d arrived as %q seq %d", i, m.Data, m.Seq)
 		}
+	}
+	if m, err := late.Next(ctx); err != nil || string(m.Data) != "made while down" {
+		t.Fatalf("subscription made while down: %v %v", m, err)
 	}
 	e := errs.waitFor(t, ErrReconnectGap)
 	var le *LossError
