@@ -1,15 +1,21 @@
 package herald
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"math/big"
 	"net"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/heraldmq/herald/broker"
+	"github.com/heraldmq/herald/spec/wire"
 )
 
 // selfSigned returns a certificate for 127.0.0.1 and a pool that trusts it.
@@ -33,8 +39,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
-// TestTLSHandshake checks heralds:// against a scripted TLS server (the
-// end-to-end test waits for the broker's TLS listener).
+// TestTLSHandshake checks heralds:// against a scripted TLS server.
 func TestTLSHandshake(t *testing.T) {
 	cert, pool := selfSigned(t)
 	f := startFake(t)
@@ -56,5 +61,65 @@ func TestTLSHandshake(t *testing.T) {
 	}()
 	if _, err := Connect(ctxT(t, 5*time.Second), url, WithLogger(quietLogger)); err == nil {
 		t.Fatal("connected to an untrusted server")
+	}
+}
+
+// staticAuth admits alice/secret, who may not touch /forbidden.
+type staticAuth struct{}
+
+func (staticAuth) Authenticate(user, token string) (broker.Permissions, error) {
+	if user != "alice" || token != "secret" {
+		return nil, errors.New("bad credentials")
+	}
+	return noForbidden{}, nil
+}
+
+type noForbidden struct{}
+
+func (noForbidden) CanPublish(ch []byte) bool { return !bytes.HasPrefix(ch, []byte("/forbidden")) }
+func (noForbidden) CanSubscribe(p []byte) bool {
+	return !bytes.HasPrefix(p, []byte("/forbidden"))
+}
+
+// TestTLSAndAuthAgainstTheBroker runs heralds:// with credentials end to end.
+func TestTLSAndAuthAgainstTheBroker(t *testing.T) {
+	cert, pool := selfSigned(t)
+	b := startBroker(t, func(cfg *broker.Config) {
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+		cfg.Auth = staticAuth{}
+	})
+	url := "heralds://" + b.addr
+	trust := WithTLSConfig(&tls.Config{RootCAs: pool})
+	ctx := ctxT(t, 10*time.Second)
+
+	if _, err := Connect(ctx, url, trust, WithLogger(quietLogger), WithCredentials("alice", "wrong")); !errors.Is(err, wire.ErrAuthFailed) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	errs := newErrorLog()
+	c := connect(t, url, trust, WithCredentials("alice", "secret"), WithErrorHandler(errs.handler))
+	if !slices.Contains(c.ServerInfo().Capabilities, wire.CapAuth) {
+		t.Fatalf("capabilities %v", c.ServerInfo().Capabilities)
+	}
+	sub, err := c.SubscribePull("/open")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Publish(ctx, "/open", []byte("over TLS")); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := sub.Next(ctx); err != nil || string(m.Data) != "over TLS" {
+		t.Fatalf("Next: %v %v", m, err)
+	}
+	// A refused PUB is reported; a refused SUB ends its subscription.
+	if err := c.Publish(ctx, "/forbidden/x", nil); err != nil {
+		t.Fatal(err)
+	}
+	errs.waitFor(t, wire.ErrPermissionDenied)
+	denied, _ := c.SubscribePull("/forbidden/>")
+	if _, err := denied.Next(ctx); !errors.Is(err, wire.ErrPermissionDenied) || !errors.Is(err, ErrSubscriptionClosed) {
+		t.Fatalf("Next on a refused subscription: %v", err)
+	}
+	if c.Status() != Connected {
+		t.Fatalf("status %v", c.Status())
 	}
 }
