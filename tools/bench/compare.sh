@@ -5,7 +5,7 @@
 # herald, starts every broker on a private loopback port with nothing written
 # to disk, runs every workload of `herald bench` (and fan-out to 100), stops
 # everything on exit, and writes tools/bench/RESULTS.md and
-# tools/bench/fanout.svg.
+# tools/bench/fanout.svg (and the raw figures, tools/bench/figures.jsonl).
 #
 # Environment: BENCH_FLAGS adds flags to every `herald bench` run (e.g.
 # "--rounds 3 --duration 2s" for a quicker look); GO is the go command.
@@ -122,8 +122,10 @@ while IFS= read -r line; do facts+=("$line"); done < <(
 	fact "mosquitto" "$(mosquitto -h 2>&1 | head -1)"
 )
 
+# The raw figures are kept beside the report, so it can be redrawn.
+cat "$WORK/all.json" "$WORK/fanout100.json" >"$OUT/figures.jsonl"
 (cd "$ROOT/tools" && "$GO" run ./bench/report \
-	--in "$WORK/all.json" --in "$WORK/fanout100.json" \
+	--in "$OUT/figures.jsonl" \
 	--out "$OUT/RESULTS.md" --svg "$OUT/fanout.svg" \
 	--cmd "make bench-compare   # tools/bench/compare.sh, which ran:" \
 	--cmd "${CMD1% --json*} $BENCH_FLAGS" --cmd "${CMD2% --json*} $BENCH_FLAGS" \

@@ -59,7 +59,11 @@ func fanoutChart(figs []bench.Figure) string {
 		v := scale * float64(i) / 5
 		y := float64(topPad+plotH) - float64(plotH)*float64(i)/5
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#dee2e6"/>`+"\n", left, y, w-right, y)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", left-6, y+4, bench.FormatRate(v))
+		label := bench.FormatRate(v)
+		if i == 0 {
+			label = "0"
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", left-6, y+4, label)
 	}
 	if len(subs) == 0 || scale == 0 {
 		fmt.Fprintf(&b, `<text x="%d" y="%d">no fan-out figures</text>`+"\n", left+20, topPad+40)
