@@ -84,3 +84,31 @@ func TestHeraldEncodes(t *testing.T) {
 	assert.Equal(t, "hello", string(p.Payload))
 	assert.Nil(t, p.Headers)
 }
+
+func TestHeraldMsgFastPathAgreesWithTheCodec(t *testing.T) {
+	long := strings.Repeat("c", 40)
+	for name, m := range map[string]wire.Msg{
+		"bin8":            {Sid: 1, Seq: 1, Channel: []byte("/a"), Payload: []byte("hello")},
+		"bin16":           {Sid: 7, Seq: 1 << 40, Channel: []byte("/bench/x"), Payload: []byte(strings.Repeat("p", 300))},
+		"bin32":           {Sid: 2, Seq: 9, Channel: []byte("/a"), Payload: []byte(strings.Repeat("q", 70000))},
+		"str8 channel":    {Sid: 2, Seq: 9, Channel: []byte("/" + long), Payload: []byte("x")},
+		"empty payload":   {Sid: 2, Seq: 9, Channel: []byte("/a"), Payload: []byte{}},
+		"reply-to: codec": {Sid: 2, Seq: 9, Channel: []byte("/a"), ReplyTo: []byte("/r"), Payload: []byte("x")},
+		"headers: codec":  {Sid: 2, Seq: 9, Channel: []byte("/a"), Headers: wire.EncodeHeaders(map[string]string{"k": "v"}), Payload: []byte("x")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			frame := m.Append(nil)
+			b, _ := replayBase(frame, false)
+			k, p, err := (&heraldConn{base: b, max: 1 << 20}).Read()
+			require.NoError(t, err)
+			assert.Equal(t, KindMsg, k)
+			assert.Equal(t, string(m.Payload), string(p))
+			_, fast := msgPayload(frame[wire.HeaderLen:])
+			assert.Equal(t, m.ReplyTo == nil && m.Headers == nil, fast, "fast path taken only without reply-to and headers")
+		})
+	}
+	for _, short := range [][]byte{{0x97, 0x06}, {0x97, 0x06, 0xce, 0, 0, 0, 1, 0xcf, 0, 0, 0, 0, 0, 0, 0, 1, 0xa1, '/', 0xc0, 0xc0, 0xc4}, {0x97, 0x06, 0xce, 0, 0, 0, 1, 0xcf, 0, 0, 0, 0, 0, 0, 0, 1, 0xa2, '/', 'a', 0xc0, 0xc0, 0xc4, 5, 'h'}} {
+		_, ok := msgPayload(short)
+		assert.False(t, ok, "a truncated MSG leaves the fast path")
+	}
+}
