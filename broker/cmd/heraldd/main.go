@@ -8,6 +8,16 @@
 // broker.DefaultConfig. SIGINT or SIGTERM shuts it down gracefully: it stops
 // reading publishes, delivers what is already queued within --drain-timeout,
 // and answers connections arriving meanwhile with ERR shutting_down.
+//
+// Security: --auth-file requires clients to authenticate and limits what
+// each user may publish and subscribe to; --tls-cert and --tls-key make
+// clients connect with TLS (heralds://), and --tls-client-ca also requires a
+// client certificate. SIGHUP reloads the auth file and the TLS files without
+// dropping connections; a file that fails to load is logged and the previous
+// settings stay.
+//
+// Monitoring: --monitor-addr serves /healthz, /metrics (Prometheus) and
+// /connz (JSON) over HTTP; see package broker/monitor.
 package main
 
 import (
@@ -39,9 +49,11 @@ func main() {
 // options are the command line's settings: the broker's Config plus what
 // only the command needs.
 type options struct {
-	cfg      broker.Config
-	logLevel string
-	overflow string
+	cfg         broker.Config
+	logLevel    string
+	overflow    string
+	sec         security
+	monitorAddr string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -61,6 +73,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.MaxConnections, "max-connections", c.MaxConnections, "connections served at once (0: unlimited)")
 	fs.StringVar(&c.ServerName, "name", c.ServerName, "server name announced to clients")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	o.sec.bind(fs)
+	fs.StringVar(&o.monitorAddr, "monitor-addr", "", "address for HTTP monitoring: /healthz, /metrics (Prometheus), /connz (JSON), e.g. 127.0.0.1:7421 (off unless given)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: heraldd [flags]\n\nHerald's reference broker. Example:\n\n  heraldd --addr 127.0.0.1:7420 --max-pending-bytes 16777216 --overflow disconnect\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -98,10 +112,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	o.cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if err := o.sec.configure(&o.cfg); err != nil {
+		return err
+	}
 	srv, err := broker.New(o.cfg)
 	if err != nil {
 		return err
 	}
+	mon, err := startMonitoring(o.monitorAddr, srv, o.cfg.Logger)
+	if err != nil {
+		return err
+	}
+	defer mon.stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ln, err := net.Listen("tcp", o.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.cfg.Addr, err)
@@ -116,11 +141,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		go func() { errc <- srv.ServeClassic(cln) }()
 	}
 	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+wait:
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-hup:
+			o.sec.reload(srv, o.cfg.Logger)
+		case <-ctx.Done():
+			break wait
+		}
 	}
+	mon.draining()
 	// The drain itself is bounded by --drain-timeout; the extra bounds the
 	// final writes to peers that do not read.
 	sctx, cancel := context.WithTimeout(context.Background(), o.cfg.DrainTimeout+15*time.Second)
