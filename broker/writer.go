@@ -14,12 +14,17 @@ func (c *conn) kickLocked() {
 	}
 }
 
-// writeLoop is the writer goroutine. Each round it takes everything queued,
-// writes it with one writev (net.Buffers), returns the blocks to the pool,
-// and reports pending drops once there is room. A write that blocks holds up
-// only this connection: publishers keep queueing until the budget is spent.
+// writeLoop is the writer goroutine. Each round it takes everything queued
+// and writes it in chunks of up to writeChunk bytes, one writev
+// (net.Buffers) per chunk, returning each chunk's blocks to the pool and its
+// bytes to the budget as soon as the kernel has them: counting a long write
+// as pending until its very end would make a reader that keeps up look
+// full. Pending drops are reported once there is room. A write that blocks
+// holds up only this connection: publishers keep queueing until the budget
+// is spent.
 func (c *conn) writeLoop() {
 	defer close(c.wdone)
+	chunk := min(max(c.srv.cfg.MaxPendingBytes/8, 64<<10), 256<<10)
 	var blocks [][]byte
 	var iov net.Buffers
 	for {
@@ -40,31 +45,53 @@ func (c *conn) writeLoop() {
 		blocks, _ = c.q.Take(blocks[:0])
 		c.msgInflight, c.ctrlInflight = c.msgQueued, c.ctrlQueued
 		c.msgQueued, c.ctrlQueued = 0, 0
-		c.flushes++
 		c.mu.Unlock()
 
-		iov = append(iov[:0], blocks...)
-		_, err := iov.WriteTo(c.nc)
-		outq.Release(blocks)
-
+		for i := 0; i < len(blocks); {
+			size, j := len(blocks[i]), i+1
+			for j < len(blocks) && size+len(blocks[j]) <= chunk {
+				size += len(blocks[j])
+				j++
+			}
+			iov = append(iov[:0], blocks[i:j]...)
+			_, err := iov.WriteTo(c.nc)
+			outq.Release(blocks[i:j])
+			i = j
+			c.mu.Lock()
+			c.flushes++
+			if err != nil {
+				outq.Release(blocks[i:])
+				c.writeFailedLocked(err)
+				c.mu.Unlock()
+				c.wakeReader()
+				return
+			}
+			// Control bytes count as written first: the split only matters
+			// for the budget, and both kinds are bounded.
+			ctrl := min(size, c.ctrlInflight)
+			c.ctrlInflight -= ctrl
+			c.msgInflight = max(c.msgInflight-(size-ctrl), 0)
+			c.recoveredLocked()
+			c.checkDrainedLocked()
+			c.mu.Unlock()
+		}
 		c.mu.Lock()
 		c.msgInflight, c.ctrlInflight = 0, 0
-		if err != nil {
-			if c.reason == "" {
-				c.reason = "write error: " + err.Error()
-			}
-			c.closing, c.wexit = true, true
-			c.q.Discard()
-			c.msgQueued, c.ctrlQueued = 0, 0
-			c.checkDrainedLocked()
-			c.endLocked()
-			c.mu.Unlock()
-			c.wakeReader()
-			// Drain kicks until teardown, which waits on wdone.
-			return
-		}
-		c.recoveredLocked()
 		c.checkDrainedLocked()
 		c.mu.Unlock()
 	}
+}
+
+// writeFailedLocked ends the connection after a failed write: nothing more
+// can reach the peer.
+func (c *conn) writeFailedLocked(err error) {
+	if c.reason == "" {
+		c.reason = "write error: " + err.Error()
+	}
+	c.msgInflight, c.ctrlInflight = 0, 0
+	c.closing, c.wexit = true, true
+	c.q.Discard()
+	c.msgQueued, c.ctrlQueued = 0, 0
+	c.checkDrainedLocked()
+	c.endLocked()
 }
