@@ -9,15 +9,18 @@ Feature: Slow subscribers, NOTICEs and sequence gaps
   A subscriber "stops reading" by no longer reading its socket, with a small
   socket receive buffer; the publisher then sends at least 8 MiB plus twice
   max_pending_bytes, more than the kernel and the server's buffer can hold.
+  The kernel keeps accepting a little more from time to time, so the server's
+  buffer drains in bursts: a subscriber may see several runs of messages,
+  each gap announced by a NOTICE.
 
   @notice @overflow-drop @spec-8.2 @spec-8.3 @spec-8.4 @spec-7.3 @spec-8.1
-  Scenario: a subscriber that stops reading sees an unbroken run, one NOTICE for the drops, then the rest
+  Scenario: a subscriber that stops reading finds every dropped message announced by a NOTICE
     Given clients "slow" and "pub" are connected
     And "slow" subscribes to "/firehose" as sid 1
     And "slow" stops reading
     When "pub" publishes enough to "/firehose" to overflow the buffer of "slow"
     And "slow" reads again
-    Then "slow" receives on sid 1 an unbroken run of messages from seq 1, then one NOTICE "slow_consumer" for all the rest
+    Then "slow" receives on sid 1 every message published, whole and in order, or a NOTICE "slow_consumer" that covers it, with at least one NOTICE
     When "pub" publishes "after" to "/firehose"
     Then "slow" receives "after" on "/firehose" as sid 1 with the next seq
     And "slow" receives nothing more

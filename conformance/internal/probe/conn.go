@@ -47,10 +47,11 @@ type Conn struct {
 	answerPings bool
 	onMsg       func(*wire.Msg) bool
 
-	started bool
-	paused  bool
-	resume  chan struct{}
-	done    chan struct{}
+	started   bool
+	paused    bool
+	resume    chan struct{}
+	done      chan struct{}
+	keepEvery time.Duration // PING period while paused; 0 for none
 }
 
 // Dial opens a TCP connection to addr. It sends nothing.
@@ -149,6 +150,16 @@ func (c *Conn) Start() {
 	go c.readLoop()
 }
 
+// SetPauseKeepalive makes a paused Conn send a PING every d, so that a server
+// with a short ping interval does not close it as stale while it reads
+// nothing (9.3: frames that keep arriving keep a connection alive). Zero, the
+// default, sends nothing.
+func (c *Conn) SetPauseKeepalive(d time.Duration) {
+	c.mu.Lock()
+	c.keepEvery = d
+	c.mu.Unlock()
+}
+
 // Pause stops the reader before its next read (a read already under way
 // completes): from then on the server's frames pile up in the kernel and in
 // the server's outbound buffer.
@@ -157,8 +168,29 @@ func (c *Conn) Pause() {
 	if !c.paused {
 		c.paused = true
 		c.resume = make(chan struct{})
+		if c.keepEvery > 0 {
+			go c.keepalive(c.resume, c.keepEvery)
+		}
 	}
 	c.mu.Unlock()
+}
+
+// keepalive sends PINGs until resume is closed; their PONGs are counted like
+// any other, so a later Barrier still waits for its own.
+func (c *Conn) keepalive(resume chan struct{}, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-resume:
+			return
+		case <-t.C:
+			c.SentPing()
+			if c.Send(wire.AppendPing(nil)) != nil {
+				return
+			}
+		}
+	}
 }
 
 // Resume undoes Pause, or starts a Conn never started.

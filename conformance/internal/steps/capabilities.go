@@ -28,6 +28,17 @@ var Requirements = []Requirement{
 	policy(wire.OverflowDrop),
 	policy(wire.OverflowDisconnect),
 	{
+		Tag:   "@payload-fits-buffer",
+		Means: "a MSG carrying max_payload bytes fits in max_pending_bytes, so it can be delivered at all (8.2)",
+		lacks: func(w wire.Welcome) string {
+			n := wire.MsgFrameLen(make([]byte, wire.MaxChannelLen), nil, nil, make([]byte, w.MaxPayload))
+			if uint64(n) > w.MaxPendingBytes {
+				return fmt.Sprintf("a MSG of max_payload %d bytes is larger than max_pending_bytes %d, so no subscriber can ever receive one", w.MaxPayload, w.MaxPendingBytes)
+			}
+			return ""
+		},
+	},
+	{
 		Tag:   "@max-subscriptions",
 		Means: "WELCOME announces a non-zero max_subscriptions (6.6)",
 		lacks: func(w wire.Welcome) string {

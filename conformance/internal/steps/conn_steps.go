@@ -29,6 +29,7 @@ func (w *world) registerConnSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]+)" sends the frame of vector "([^"]+)"$`, w.sendsVector)
 	sc.Step(`^"([^"]+)" sends HELLO again, as in vector "([^"]+)"$`, w.sendsVector)
 	sc.Step(`^"([^"]+)" sends HELLO with version (\d+)$`, w.sendsHelloVersion)
+	sc.Step(`^"([^"]+)" sends HELLO with only the option "([^"]+)" set to "([^"]*)", as in vector "([^"]+)"$`, w.sendsHelloOneOption)
 	sc.Step(`^"([^"]+)" sends HELLO as a user the server cannot know$`, w.sendsUnknownUser)
 	sc.Step(`^"([^"]+)" sends a publication of "([^"]*)" to "([^"]*)" before HELLO$`, w.sendsPubBeforeHello)
 	sc.Step(`^"([^"]+)" sends a PING before HELLO$`, w.sendsPingBeforeHello)
@@ -190,6 +191,32 @@ func (w *world) sendsHelloVersion(name string, version int) error {
 	return c.Send(h.Append(nil))
 }
 
+// sendsHelloOneOption writes, element by element, the HELLO of the named
+// vector (an option the server does not know, none of the defined ones) with
+// this run's credentials, which the vector cannot carry.
+func (w *world) sendsHelloOneOption(name, key, value, vector string) error {
+	c, err := w.conn(name)
+	if err != nil {
+		return err
+	}
+	if _, err := vectorBytes(vector); err != nil {
+		return err
+	}
+	opt := func(s string) []byte {
+		if s == "" {
+			return probe.Nil()
+		}
+		return probe.S(s)
+	}
+	options, err := probe.StrMap("fixmap", key, value)
+	if err != nil {
+		return err
+	}
+	body := probe.Array(probe.U(uint64(wire.OpHello)), probe.U(wire.Version), probe.S("x"),
+		opt(w.env.s.User), opt(w.env.s.Token), options)
+	return c.Send(probe.FrameOf(body))
+}
+
 func (w *world) sendsUnknownUser(name string) error {
 	c, err := w.conn(name)
 	if err != nil {
@@ -317,9 +344,16 @@ func (w *world) stopsReading(name string) error {
 	if err != nil {
 		return err
 	}
-	c.ShrinkReadBuffer(smallReadBuffer)
-	c.Pause()
+	w.pause(c)
 	return nil
+}
+
+// pause stops a client reading. It keeps sending a PING every half ping
+// interval, so that a short interval does not close it as stale (9.3).
+func (w *world) pause(c *probe.Conn) {
+	c.ShrinkReadBuffer(smallReadBuffer)
+	c.SetPauseKeepalive(max(w.interval()/2, 10*time.Millisecond))
+	c.Pause()
 }
 
 func (w *world) readsAgain(name string) error {

@@ -62,42 +62,60 @@ func (w *world) flood(pubName, ch string, first uint64, count, size int) error {
 	return w.sendAndSync(c, nil, true)
 }
 
+// accounting is what account saw.
+type accounting struct{ delivered, dropped, notices int }
+
 // catchUp reads a subscription until every message published to what it
+// matches is accounted for (see account).
+func (w *world) catchUp(name string, sid uint32) error {
+	_, err := w.account(name, sid, false)
+	return err
+}
+
+// account reads a subscription until every message published to what it
 // matches is accounted for, as a MSG or inside a NOTICE, checking that the
 // two together number the messages 1, 2, 3, ... with no hole or overlap
-// (7.3, 8.3, 8.4).
-func (w *world) catchUp(name string, sid uint32) error {
+// (7.3, 8.3, 8.4). With whole, each MSG must also carry the index its seq
+// says, written by flood (8.2: never part of a frame).
+func (w *world) account(name string, sid uint32, whole bool) (accounting, error) {
+	var st accounting
 	c, err := w.conn(name)
 	if err != nil {
-		return err
+		return st, err
 	}
 	total, err := w.expectMatching(name, sid)
 	if err != nil {
-		return err
+		return st, err
 	}
 	next := w.lastSeq[name][sid] + 1
 	for next <= uint64(total) {
 		f, err := c.Next(fmt.Sprintf("seq %d of %d on sid %d", next, total, sid), probe.MsgOrNoticeOn(sid))
 		if err != nil {
-			return err
+			return st, err
 		}
 		switch f.Op {
 		case wire.OpMsg:
 			if f.Msg.Seq != next {
-				return fmt.Errorf("%s expected seq %d on sid %d and got %s: a hole or a repeat without a NOTICE (7.3)", name, next, sid, f)
+				return st, fmt.Errorf("%s expected seq %d on sid %d and got %s: a hole or a repeat without a NOTICE (7.3, 8.4)", name, next, sid, f)
 			}
+			if idx, ok := indexOf(f.Msg.Payload); whole && (!ok || idx != next) {
+				return st, fmt.Errorf("%s expected message %d, whole, with seq %d and got %s (8.2)", name, next, next, f)
+			}
+			st.delivered++
 			next++
 		case wire.OpNotice:
 			n := f.Notice
 			if n.First != next || n.Last < n.First || n.Count != n.Last-n.First+1 || n.Reason != wire.ReasonSlowConsumer {
-				return fmt.Errorf("%s expected a NOTICE slow_consumer starting at seq %d with a count that matches its range, and got %s (8.4)", name, next, f)
+				return st, fmt.Errorf("%s expected a NOTICE slow_consumer starting at seq %d with a count that matches its range, and got %s (8.4)", name, next, f)
 			}
+			st.notices++
+			st.dropped += int(n.Count)
 			next = n.Last + 1
 		}
 		w.setSeq(name, sid, next-1)
 	}
 	if next-1 > uint64(total) {
-		return fmt.Errorf("%s accounted for %d messages on sid %d but only %d were published (7.3)", name, next-1, sid, total)
+		return st, fmt.Errorf("%s accounted for %d messages on sid %d but only %d were published (7.3)", name, next-1, sid, total)
 	}
-	return nil
+	return st, nil
 }

@@ -137,8 +137,7 @@ func (w *world) isolationRun(readers, stalled int, channel string) (time.Duratio
 		if err := w.sendAndSync(c, (&wire.Sub{Sid: 1, Pattern: []byte(ch)}).Append(nil), true); err != nil {
 			return 0, err
 		}
-		c.ShrinkReadBuffer(smallReadBuffer)
-		c.Pause()
+		w.pause(c)
 	}
 	pub, err := connect("publisher")
 	if err != nil {
@@ -177,6 +176,11 @@ func (w *world) isolationRun(readers, stalled int, channel string) (time.Duratio
 		select {
 		case <-poke:
 		case <-time.After(w.timeout()):
+			for i, r := range rs {
+				r.mu.Lock()
+				fmt.Println("DBG reader", i, r.count.Load(), r.bad, conns[i].Pending(probe.Any))
+				r.mu.Unlock()
+			}
 			return 0, fmt.Errorf("the readers stopped receiving: the slowest has %d of %d messages and none arrived for %v (8.1)", done, total, w.timeout())
 		}
 	}

@@ -17,12 +17,13 @@ import (
 func (w *world) registerRotationSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]+)" fills the buffer of "([^"]+)" through "([^"]*)"$`, w.fillsBuffer)
 	sc.Step(`^"([^"]+)" fills the buffers of "([^"]+)" and "([^"]+)" through "([^"]*)"$`, w.fillsBuffers)
+	sc.Step(`^"([^"]+)" publishes ((?:"[^"]*"(?:, | and )?)+) to "([^"]*)", topping up "([^"]*)" before each$`, w.publishesToppingUp)
 	sc.Step(`^"([^"]+)" reads again and catches up on sid (\d+)$`, w.readsAgainAndCatchesUp)
 	sc.Step(`^"([^"]+)" publishes probes to "([^"]*)" until "([^"]+)" and "([^"]+)" receive them in turn$`, w.probesUntilInTurn)
 	sc.Step(`^"([^"]+)" and "([^"]+)" receive ((?:"[^"]*"(?:, | and )?)+) between them, in turn, none lost$`, w.receiveInTurn)
 	sc.Step(`^"([^"]+)" publishes a burst of numbered messages to "([^"]*)", more than "([^"]+)" can hold, while "([^"]+)" keeps up$`, w.publishesBurst)
 	sc.Step(`^"([^"]+)" unsubscribes sid (\d+) and reads again$`, w.unsubscribesAndReads)
-	sc.Step(`^every message of the burst reaches exactly one of "([^"]+)" and "([^"]+)", each in order with unbroken seq$`, w.burstReachesOne)
+	sc.Step(`^every message of the burst reaches exactly one of "([^"]+)" and "([^"]+)", or is charged to "([^"]+)" with a NOTICE, and each sees an unbroken seq$`, w.burstReachesOne)
 }
 
 func (w *world) fillsBuffer(pubName, _, channel string) error {
@@ -33,10 +34,12 @@ func (w *world) fillsBuffers(pubName, _, _, channel string) error {
 	return w.fill(pubName, channel)
 }
 
-// fill overflows the subscribers of channel (who have stopped reading) with
-// large messages, then tops their buffers up with empty messages, so that
-// the room left is smaller than any frame of a longer channel: a member full
-// this way is not eligible for a later queue message (7.5).
+// fill saturates the connections of the subscribers of channel (who have
+// stopped reading): large messages in rounds of half max_pending_bytes, each
+// round synced, so that the server's buffer rarely overflows before the
+// kernel's buffers are full (a fast flood would be dropped by the server
+// while the kernel still had room, leaving the buffer empty afterwards).
+// Then it tops their buffers up (see topUp).
 func (w *world) fill(pubName, channel string) error {
 	ch, err := w.name(channel)
 	if err != nil {
@@ -44,18 +47,60 @@ func (w *world) fill(pubName, channel string) error {
 	}
 	size := w.bigPayload(floodSize)
 	count := int((w.floodVolume() + int64(size) - 1) / int64(size))
-	if err := w.flood(pubName, ch, 1, count, size); err != nil {
-		return err
+	round := max(1, int(w.welcome.MaxPendingBytes/2)/size)
+	for sent := 0; sent < count; sent += round {
+		if err := w.flood(pubName, ch, uint64(sent+1), min(round, count-sent), size); err != nil {
+			return err
+		}
 	}
-	tiny := wire.MsgFrameLen([]byte(ch), nil, nil, nil)
-	big := wire.MsgFrameLen([]byte(ch), nil, nil, make([]byte, size))
-	topUp := big/tiny + 64
 	c, _ := w.conn(pubName)
-	var b []byte
-	for range topUp {
+	return w.sendAndSync(c, w.topUp(nil, ch), true)
+}
+
+// topUp appends PUBs to the wire channel ch that refill the buffers of its
+// stalled subscribers: large messages worth max_pending_bytes and one more,
+// which fill whatever the kernel took since the last time, then empty
+// messages until the room left is smaller than an empty MSG of ch. A queue
+// message on a longer channel then cannot fit (7.5).
+func (w *world) topUp(b []byte, ch string) []byte {
+	size := w.bigPayload(floodSize)
+	big := wire.MsgFrameLen([]byte(ch), nil, nil, make([]byte, size))
+	tiny := wire.MsgFrameLen([]byte(ch), nil, nil, nil)
+	n := int(w.welcome.MaxPendingBytes)/big + 2
+	payload := make([]byte, size)
+	for range n {
+		b = (&wire.Pub{Channel: []byte(ch), Payload: payload}).Append(b)
+	}
+	k := big/tiny + 64
+	for range k {
 		b = (&wire.Pub{Channel: []byte(ch)}).Append(b)
 	}
-	w.published[ch] += topUp
+	w.published[ch] += n + k
+	return b
+}
+
+// publishesToppingUp publishes each message right after a top-up of the
+// stalled members' own channel, in one write, so that no member's buffer
+// has room again by the time the server routes it.
+func (w *world) publishesToppingUp(pubName, list, channel, fillChannel string) error {
+	c, err := w.conn(pubName)
+	if err != nil {
+		return err
+	}
+	fill, err := w.name(fillChannel)
+	if err != nil {
+		return err
+	}
+	var b []byte
+	for _, payload := range quotedList(list) {
+		p, err := w.pubTo(channel, payload)
+		if err != nil {
+			return err
+		}
+		b = w.topUp(b, fill)
+		b = p.Append(b)
+		w.published[string(p.Channel)]++
+	}
 	return w.sendAndSync(c, b, true)
 }
 
@@ -173,8 +218,9 @@ func (w *world) receiveInTurn(a, b, list string) error {
 // burst is the state of the re-offer scenario: which numbered messages
 // each member received, in order, with their seq.
 type burst struct {
-	count int
-	got   map[string]*received
+	count   int
+	channel string
+	got     map[string]*received
 }
 
 type received struct {
@@ -236,7 +282,7 @@ func (w *world) publishesBurst(pubName, channel, a, b string) error {
 			return fmt.Errorf("%s did not keep up: %w", b, err)
 		}
 	}
-	w.burst.count = total
+	w.burst.count, w.burst.channel = total, ch
 	return nil
 }
 
@@ -252,15 +298,28 @@ func (w *world) unsubscribesAndReads(name string, sid int) error {
 	return c.Barrier()
 }
 
-func (w *world) burstReachesOne(a, b string) error {
+// burstReachesOne checks 7.8: every message of the burst was read by a
+// before it left, or delivered to b (re-offered ones too), or charged to b
+// when b had no room for the re-offered frames (7.7), with a NOTICE
+// queue_full; b's MSGs and NOTICEs number its seq without a hole.
+func (w *world) burstReachesOne(a, b, charged string) error {
 	ca, _ := w.conn(a)
 	cb, _ := w.conn(b)
-	if w.burst.got == nil {
-		return fmt.Errorf("no burst was published in this scenario")
+	if w.burst.got == nil || charged != b {
+		return fmt.Errorf("no burst was published in this scenario, or the charged member is not %q", b)
+	}
+	sid, err := w.sidFor(b, w.burst.channel)
+	if err != nil {
+		return err
+	}
+	notices := func() (n int) {
+		for _, f := range cb.Pending(probe.Op(wire.OpNotice)) {
+			n += int(f.Notice.Count)
+		}
+		return n
 	}
 	// Barriers on both make the readers file everything the server wrote
-	// before them; the records are then complete for a server that writes
-	// in order, and re-offered frames reach b within the usual deadline.
+	// before them; re-offered frames reach b within the usual deadline.
 	deadline := time.Now().Add(w.timeout())
 	for {
 		if err := ca.Barrier(); err != nil {
@@ -269,7 +328,7 @@ func (w *world) burstReachesOne(a, b string) error {
 		if err := cb.Barrier(); err != nil {
 			return err
 		}
-		if n := w.burst.got[a].len() + w.burst.got[b].len(); n >= w.burst.count || time.Now().After(deadline) {
+		if w.burst.got[a].len()+w.burst.got[b].len()+notices() >= w.burst.count || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -290,7 +349,7 @@ func (w *world) burstReachesOne(a, b string) error {
 				return fmt.Errorf("message %d reached both %s and %s (7.4, 7.8)", id, owner[id], name)
 			}
 			owner[id] = name
-			if r.seqs[i] != uint64(i+1) {
+			if name == a && r.seqs[i] != uint64(i+1) {
 				return fmt.Errorf("%s: its message %d came with seq %d, expected %d (7.3)", name, i+1, r.seqs[i], i+1)
 			}
 			if name == a && i > 0 && id <= r.ids[i-1] {
@@ -298,23 +357,48 @@ func (w *world) burstReachesOne(a, b string) error {
 			}
 		}
 	}
-	var lost []int
-	for id := 1; id <= w.burst.count; id++ {
-		if owner[id] == "" {
-			lost = append(lost, id)
+	// b's seq: MSGs and NOTICE ranges together number 1, 2, 3, ...
+	covered := map[uint64]bool{}
+	for _, q := range w.burst.got[b].seqs {
+		covered[q] = true
+	}
+	charges := 0
+	for _, f := range cb.Pending(probe.Op(wire.OpNotice)) {
+		n := f.Notice
+		if n.Sid != sid || n.Reason != wire.ReasonQueueFull || n.Last < n.First || n.Count != n.Last-n.First+1 {
+			return fmt.Errorf("%s received %s; only a NOTICE queue_full for what it could not take is expected (7.7)", b, f)
+		}
+		for q := n.First; q <= n.Last; q++ {
+			if covered[q] {
+				return fmt.Errorf("%s: seq %d is both delivered and reported dropped (8.4)", b, q)
+			}
+			covered[q] = true
+		}
+		charges += int(n.Count)
+	}
+	cb.Drop(probe.Op(wire.OpNotice))
+	for q := uint64(1); q <= uint64(len(covered)); q++ {
+		if !covered[q] {
+			return fmt.Errorf("%s: seq %d is neither delivered nor reported dropped (7.3)", b, q)
 		}
 	}
-	if len(lost) > 0 {
-		return fmt.Errorf("%d of %d messages reached neither %s nor %s, e.g. message %d: frames held for a member that leaves must be offered to the rest of the set (7.8)", len(lost), w.burst.count, a, b, lost[0])
+	lost := 0
+	for id := 1; id <= w.burst.count; id++ {
+		if owner[id] == "" {
+			lost++
+		}
 	}
-	reoffered := 0
-	rb := w.burst.got[b]
-	for i := 1; i < len(rb.ids); i++ {
-		if rb.ids[i] < rb.ids[i-1] {
-			reoffered = len(rb.ids) - i
+	if lost != charges {
+		return fmt.Errorf("%d of %d messages reached neither %s nor %s, and %d were charged to %s: frames held for a member that leaves must be offered to the rest of the set (7.8)", lost, w.burst.count, a, b, charges, b)
+	}
+	rb, reoffered := w.burst.got[b].ids, 0
+	for i := 1; i < len(rb); i++ {
+		if rb[i] < rb[i-1] {
+			reoffered = len(rb) - i
 			break
 		}
 	}
-	w.env.Notef("re-offer: %d messages, %d read by %s before it left, %d by %s, of which %d arrived after %s left", w.burst.count, len(w.burst.got[a].ids), a, len(rb.ids), b, reoffered, a)
+	w.env.Notef("re-offer: %d messages, %d read by %s before it left, %d delivered to %s (%d of them after %s left, out of order), %d charged to %s",
+		w.burst.count, len(w.burst.got[a].ids), a, len(rb), b, reoffered, a, charges, b)
 	return nil
 }
