@@ -208,8 +208,10 @@ func (c *conn) stopReading() {
 	c.mu.Unlock()
 }
 
+// checkDrainedLocked closes drained once a draining connection has nothing
+// left to write, or is ending anyway.
 func (c *conn) checkDrainedLocked() {
-	if c.draining && !c.drainedOnce && c.q.Empty() && c.msgInflight == 0 && c.ctrlInflight == 0 {
+	if c.draining && !c.drainedOnce && (c.wexit || c.q.Empty() && c.msgInflight == 0 && c.ctrlInflight == 0) {
 		c.drainedOnce = true
 		close(c.drained)
 	}
@@ -266,6 +268,7 @@ func (c *conn) teardown() {
 		c.held.Discard()
 		c.closing, c.wexit = true, true
 		c.endLocked()
+		c.checkDrainedLocked()
 		c.kickLocked()
 		reason := c.reason
 		drops := c.dropCount

@@ -273,9 +273,16 @@ func (c *conn) handleUnsub(body []byte) *wire.Error {
 		c.removeSub(s)
 		return nil
 	}
+	// max is the last seq the subscription gets (6.8).
 	c.mu.Lock()
-	s.State.Remaining = u.Max
+	done := s.State.Seq >= u.Max
+	if !done {
+		s.State.Remaining = u.Max - s.State.Seq
+	}
 	c.mu.Unlock()
+	if done {
+		c.removeSub(s)
+	}
 	return nil
 }
 

@@ -169,3 +169,32 @@ func TestSubscriptionLimits(t *testing.T) {
 		assert.Len(t, c.expectMsg().Payload, 100)
 	}
 }
+
+// TestUnsubMaxIsAbsolute pins 6.8: UNSUB max is the last seq the
+// subscription gets, counted from its SUB.
+func TestUnsubMaxIsAbsolute(t *testing.T) {
+	_, addr := startServer(t, DefaultConfig())
+	c := connect(t, addr)
+	c.sub(1, "/abs")
+	for i := 0; i < 3; i++ {
+		c.pub("/abs", []byte(fmt.Sprint(i)))
+	}
+	c.send((&wire.Unsub{Sid: 1, Max: 5}).Append(nil)) // seq is 3: two more
+	for i := 3; i < 8; i++ {
+		c.pub("/abs", []byte(fmt.Sprint(i)))
+	}
+	c.sync()
+	require.Len(t, c.backlog, 5)
+	for i := 1; i <= 5; i++ {
+		assert.Equal(t, uint64(i), c.expectMsg().Seq)
+	}
+	c.sub(2, "/abs")
+	c.pub("/abs", []byte("x"))
+	c.send((&wire.Unsub{Sid: 2, Max: 1}).Append(nil)) // already at seq 1: ends now
+	c.pub("/abs", []byte("y"))
+	c.sync()
+	require.Len(t, c.backlog, 1)
+	assert.Equal(t, "x", string(c.expectMsg().Payload))
+	c.send((&wire.Unsub{Sid: 2}).Append(nil))
+	c.expectErr(wire.CodeUnknownSid)
+}

@@ -198,10 +198,10 @@ func (s *Subscription) Unsubscribe() error {
 	return nil
 }
 
-// AutoUnsubscribe ends the subscription after n more messages (UNSUB max,
-// PROTOCOL.md 6.8): the client delivers exactly the next n sequence numbers
-// (the server's own count may include a few more in flight, which the client
-// ignores). n <= 0 unsubscribes at once.
+// AutoUnsubscribe ends the subscription after n more messages: the client
+// delivers exactly the next n sequence numbers and the server stops at the
+// last of them (UNSUB max is that absolute seq, PROTOCOL.md 6.8). n <= 0
+// unsubscribes at once.
 func (s *Subscription) AutoUnsubscribe(n int) error {
 	if n <= 0 {
 		return s.Unsubscribe()
@@ -217,7 +217,7 @@ func (s *Subscription) AutoUnsubscribe(n int) error {
 	s.endSeq = s.lastSeq + uint64(n)
 	s.mu.Unlock()
 	if c.tr != nil && c.sub(s.sid) == s {
-		c.out = (&wire.Unsub{Sid: s.sid, Max: uint64(n)}).Append(c.out)
+		c.out = (&wire.Unsub{Sid: s.sid, Max: s.endSeq}).Append(c.out)
 		c.wakeWriter()
 	}
 	return nil

@@ -32,7 +32,7 @@ type Welcome struct {
 }
 
 // Has reports whether the server announced capability c.
-func (w *Welcome) Has(c string) bool {
+func (w Welcome) Has(c string) bool {
 	for _, x := range w.Capabilities {
 		if x == c {
 			return true
