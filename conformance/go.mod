@@ -1,6 +1,6 @@
 module github.com/heraldmq/herald/conformance
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/cucumber/godog v0.15.1
@@ -18,7 +18,8 @@ require (
 	github.com/hashicorp/golang-lru v0.5.4 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/spf13/pflag v1.0.7 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
 )
 
 replace (

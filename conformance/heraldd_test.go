@@ -3,7 +3,6 @@ package conformance_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -13,23 +12,40 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heraldmq/herald/broker"
+	"github.com/heraldmq/herald/broker/auth"
 	"github.com/heraldmq/herald/conformance"
 )
 
 // Credentials of the suite against the in-process heraldd, which requires
-// them so that the @auth scenario runs too.
+// them so that the @auth scenarios run too: the suite's own user, who may do
+// everything, and the restricted user of auth.feature.
 const (
-	suiteUser  = "conformance"
-	suiteToken = "s3cret-token"
+	suiteUser       = "conformance"
+	suiteToken      = "s3cret-token"
+	restrictedUser  = "conformance-restricted"
+	restrictedToken = "restricted-token"
 )
 
-type oneUser struct{}
+// authFile is what heraldd --auth-file would read for those two users.
+const authFile = `
+users:
+  - user: ` + suiteUser + `
+    token: ` + suiteToken + `
+  - user: ` + restrictedUser + `
+    token: ` + restrictedToken + `
+    publish:
+      deny: ["/*/forbidden", "/*/forbidden/>"]
+    subscribe:
+      deny: ["/*/forbidden", "/*/forbidden/>"]
+`
 
-func (oneUser) Authenticate(user, token string) (broker.Permissions, error) {
-	if user == suiteUser && token == suiteToken {
-		return nil, nil
-	}
-	return nil, errors.New("unknown user or token")
+func suiteAuth(t *testing.T) *auth.Auth {
+	t.Helper()
+	f, err := auth.Parse([]byte(authFile))
+	require.NoError(t, err)
+	a, err := auth.New(f)
+	require.NoError(t, err)
+	return a
 }
 
 // startHeraldd serves heraldd on 127.0.0.1:0 with small limits that keep
@@ -44,7 +60,7 @@ func startHeraldd(t *testing.T, overflow broker.Overflow) string {
 	cfg.PingInterval = 300 * time.Millisecond
 	cfg.MaxSubscriptions = 16
 	cfg.MaxPayload = 128 << 10
-	cfg.Auth = oneUser{}
+	cfg.Auth = suiteAuth(t)
 	srv, err := broker.New(cfg)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -92,6 +108,7 @@ func TestHeraldd(t *testing.T) {
 				Addr: addr, Tags: "~@overflow-" + string(other), Format: "progress",
 				Output: &report, Notes: logWriter{t}, TestingT: t,
 				User: suiteUser, Token: suiteToken,
+				RestrictedUser: restrictedUser, RestrictedToken: restrictedToken,
 			})
 			require.NoError(t, err)
 			t.Log(res.Summary())

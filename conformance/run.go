@@ -35,6 +35,11 @@ type Config struct {
 	// User and Token are sent in every HELLO, for a server that requires
 	// credentials. Empty by default.
 	User, Token string
+	// RestrictedUser and RestrictedToken name a user the server refuses every
+	// channel whose second segment is "forbidden" (publish and subscribe),
+	// for the @restricted-user scenarios of auth.feature, which are skipped
+	// without it. Empty by default.
+	RestrictedUser, RestrictedToken string
 	// TestingT, when set, runs every scenario as a subtest of it.
 	TestingT *testing.T
 }
@@ -97,6 +102,7 @@ func Run(cfg Config) (Result, error) {
 	env := steps.NewEnv(steps.Settings{
 		Addr: cfg.Addr, TimeoutScale: cfg.TimeoutScale, Notes: cfg.Notes,
 		User: cfg.User, Token: cfg.Token,
+		RestrictedUser: cfg.RestrictedUser, RestrictedToken: cfg.RestrictedToken,
 	})
 	suite := godog.TestSuite{
 		Name:                "herald-conformance",

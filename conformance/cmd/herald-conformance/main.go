@@ -2,7 +2,8 @@
 // conformance suite: every promise of spec/PROTOCOL.md, over raw TCP.
 //
 //	herald-conformance --addr 127.0.0.1:7420 [--tags EXPR] [--format pretty|progress|junit|cucumber]
-//	                   [--out FILE] [--timeout-scale F] [--user U --token T] [--list]
+//	                   [--out FILE] [--timeout-scale F] [--user U --token T]
+//	                   [--restricted-user U --restricted-token T] [--list]
 //
 // It exits 0 if and only if at least one scenario ran and none failed; a
 // skipped scenario prints why. The last line is "N passed, N failed, N skipped".
@@ -25,6 +26,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 type options struct {
 	addr, tags, format, out string
 	user, token             string
+	ruser, rtoken           string
 	scale                   float64
 	list                    bool
 	// A --classic-addr flag for the classic profile's port (section 14) is
@@ -42,6 +44,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.scale, "timeout-scale", 1, "multiply every time limit by this factor (at least 1)")
 	fs.StringVar(&o.user, "user", "", "user sent in HELLO, for a server that requires credentials")
 	fs.StringVar(&o.token, "token", "", "token sent in HELLO, for a server that requires credentials")
+	fs.StringVar(&o.ruser, "restricted-user", "", "a user the server refuses every channel whose second segment is \"forbidden\" (publish and subscribe), for the @restricted-user scenarios")
+	fs.StringVar(&o.rtoken, "restricted-token", "", "the token of --restricted-user")
 	fs.BoolVar(&o.list, "list", false, "print every selected scenario with its tags, and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: herald-conformance --addr HOST:PORT [flags]")
@@ -91,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	res, err := conformance.Run(conformance.Config{
 		Addr: o.addr, Tags: o.tags, Format: o.format, Output: report, Notes: notes,
 		TimeoutScale: o.scale, User: o.user, Token: o.token,
+		RestrictedUser: o.ruser, RestrictedToken: o.rtoken,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "herald-conformance:", err)

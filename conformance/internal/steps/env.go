@@ -31,6 +31,10 @@ type Settings struct {
 	// User and Token are sent in every HELLO when non-empty, for servers that
 	// require credentials (capability auth).
 	User, Token string
+	// RestrictedUser and RestrictedToken name a user the server refuses every
+	// channel whose second segment is "forbidden", for the @restricted-user
+	// scenarios; they are skipped when RestrictedUser is empty.
+	RestrictedUser, RestrictedToken string
 }
 
 // Status is the outcome of one scenario.
@@ -154,6 +158,7 @@ func (e *Env) InitScenario(sc *godog.ScenarioContext) {
 	w.registerFlowSteps(sc)
 	w.registerIsolationSteps(sc)
 	w.registerKeepaliveSteps(sc)
+	w.registerAuthSteps(sc)
 }
 
 func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
