@@ -85,6 +85,39 @@ Feature: Channels, patterns and queue group names
       | my workers | a space is not printable ASCII |
       | café       | UTF-8 beyond ASCII             |
 
+  @spec-5.4 @spec-5.1 @spec-5.2 @spec-10.1
+  Scenario Outline: the spec's vector of an invalid name is refused as it says: <vector>
+    Given client "alice" is connected
+    When "alice" sends the frame of vector "<vector>"
+    Then "alice" gets the error "<error>" as vector "<vector>" says
+    And "alice" is still connected
+
+    Examples:
+      | vector                         | error           |
+      | pub-channel-no-leading-slash   | invalid_channel |
+      | pub-channel-slash-only         | invalid_channel |
+      | pub-channel-empty-segment      | invalid_channel |
+      | pub-channel-trailing-slash     | invalid_channel |
+      | pub-channel-space              | invalid_channel |
+      | pub-channel-star               | invalid_channel |
+      | pub-channel-gt                 | invalid_channel |
+      | pub-channel-star-in-segment    | invalid_channel |
+      | pub-channel-too-long           | invalid_channel |
+      | pub-channel-empty              | invalid_channel |
+      | pub-channel-control-byte       | invalid_channel |
+      | pub-channel-utf8               | invalid_channel |
+      | pub-reply-to-wildcard          | invalid_channel |
+      | pub-reply-to-empty-segment     | invalid_channel |
+      | sub-pattern-no-leading-slash   | invalid_channel |
+      | sub-pattern-slash-only         | invalid_channel |
+      | sub-pattern-empty-segment      | invalid_channel |
+      | sub-pattern-trailing-slash     | invalid_channel |
+      | sub-pattern-gt-not-last        | invalid_channel |
+      | sub-pattern-star-inside-segment| invalid_channel |
+      | sub-pattern-gt-inside-segment  | invalid_channel |
+      | sub-pattern-space              | invalid_channel |
+      | sub-pattern-too-long           | invalid_channel |
+
   @spec-5.1 @spec-7.1
   Scenario: the longest valid channel, 256 bytes, is delivered
     Given clients "alice" and "bob" are connected

@@ -26,6 +26,17 @@ Feature: Slow subscribers, NOTICEs and sequence gaps
     And "slow" receives nothing more
     And "pub" is still connected
 
+  @notice @overflow-drop @spec-8.4 @spec-9.2
+  Scenario: the PONG that answers a PING sent after drops comes after the NOTICEs that report them
+    Given clients "slow" and "pub" are connected
+    And "slow" subscribes to "/firehose" as sid 1
+    And "slow" stops reading
+    When "pub" publishes enough to "/firehose" to overflow the buffer of "slow"
+    And "slow" sends a PING
+    And "slow" reads again
+    Then "slow" receives every NOTICE for sid 1 before the PONG that answers that PING
+    And "pub" is still connected
+
   @overflow-disconnect @spec-8.5 @spec-8.1
   Scenario: a subscriber whose buffer overflows is sent slow_consumer and disconnected
     Given clients "slow", "fast" and "pub" are connected

@@ -38,11 +38,11 @@ Feature: Subscribe, unsubscribe and auto-unsubscribe
     Then "alice" gets the error "unknown_sid" about UNSUB sid 1
 
   @spec-6.8 @spec-6.9
-  Scenario: UNSUB with max N ends the subscription after N more messages
+  Scenario: UNSUB with max N ends the subscription once its seq reaches N
     Given clients "alice" and "bob" are connected
     And "alice" subscribes to "/auto" as sid 1
     And "bob" publishes "m1" to "/auto"
-    When "alice" unsubscribes sid 1 after 2 more messages
+    When "alice" unsubscribes sid 1 once its seq reaches 3
     And "bob" publishes "m2", "m3", "m4" and "m5" to "/auto"
     Then "alice" receives on sid 1:
       | seq | channel | payload |
@@ -53,12 +53,25 @@ Feature: Subscribe, unsubscribe and auto-unsubscribe
     When "alice" tries to unsubscribe sid 1
     Then "alice" gets the error "unknown_sid" about UNSUB sid 1
 
+  @spec-6.8 @spec-6.9
+  Scenario: UNSUB with a max its seq has already reached ends the subscription at once
+    Given clients "alice" and "bob" are connected
+    And "alice" subscribes to "/auto" as sid 1
+    And "bob" publishes "m1" and "m2" to "/auto"
+    When "alice" unsubscribes sid 1 once its seq reaches 1
+    And "bob" publishes "m3" to "/auto"
+    Then "alice" receives "m1" on "/auto" as sid 1 with seq 1
+    And "alice" receives "m2" on "/auto" as sid 1 with seq 2
+    And "alice" receives nothing more
+    When "alice" tries to unsubscribe sid 1
+    Then "alice" gets the error "unknown_sid" about UNSUB sid 1
+
   @spec-6.8 @rotation
   Scenario: a rotation member that auto-unsubscribes leaves the set after its last message
     Given clients "a", "b" and "pub" are connected
     And "a" subscribes to "/queue/auto" as sid 1
     And "b" subscribes to "/queue/auto" as sid 1
-    When "a" unsubscribes sid 1 after 1 more message
+    When "a" unsubscribes sid 1 once its seq reaches 1
     And "pub" publishes "m1", "m2", "m3" and "m4" to "/queue/auto"
     Then "a" receives "m1" on "/queue/auto" as sid 1 with seq 1
     And "b" receives on sid 1:

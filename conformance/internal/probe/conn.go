@@ -41,6 +41,8 @@ type Conn struct {
 	pings       []time.Time   // when each PING from the server arrived
 	pingsSent   int
 	pongs       int
+	arrivals    int   // frames filed so far, PONGs included
+	pongAt      []int // arrival number of each PONG
 	closed      bool
 	readErr     error // why reading ended; io.EOF for an orderly close
 	fault       error // the server broke the protocol
@@ -278,12 +280,15 @@ func (c *Conn) readLoop() {
 func (c *Conn) file(f Frame) {
 	c.mu.Lock()
 	answer := false
+	c.arrivals++
+	f.N = c.arrivals
 	switch f.Op {
 	case wire.OpPing:
 		c.pings = append(c.pings, f.At)
 		answer = c.answerPings
 	case wire.OpPong:
 		c.pongs++
+		c.pongAt = append(c.pongAt, f.N)
 	default:
 		c.inbox = append(c.inbox, f)
 	}

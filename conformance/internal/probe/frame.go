@@ -13,8 +13,11 @@ import (
 // Frame is one frame the server sent, decoded and copied out of the read
 // buffer. Only the field of its Op is set.
 type Frame struct {
-	Op      wire.Op
-	At      time.Time
+	Op wire.Op
+	At time.Time
+	// N numbers the frames of a connection, PONGs included, in the order
+	// they arrived (see PongArrival).
+	N       int
 	Msg     Msg
 	Err     wire.Error
 	Notice  wire.Notice

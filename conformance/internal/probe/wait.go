@@ -145,6 +145,17 @@ func (c *Conn) WaitPong(n int) error {
 	return c.waitFor("PONG", c.timeout, func() (bool, error) { return c.pongs >= n, nil })
 }
 
+// PongArrival returns the arrival number (Frame.N) of the k-th PONG
+// (counting from 1), or 0 if it has not arrived.
+func (c *Conn) PongArrival(k int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k < 1 || k > len(c.pongAt) {
+		return 0
+	}
+	return c.pongAt[k-1]
+}
+
 // Pongs returns how many PONGs have arrived.
 func (c *Conn) Pongs() int {
 	c.mu.Lock()

@@ -63,7 +63,10 @@ func (w *world) flood(pubName, ch string, first uint64, count, size int) error {
 }
 
 // accounting is what account saw.
-type accounting struct{ delivered, dropped, notices int }
+type accounting struct {
+	delivered, dropped, notices int
+	lastNotice                  int // arrival number of the last NOTICE
+}
 
 // catchUp reads a subscription until every message published to what it
 // matches is accounted for (see account).
@@ -110,6 +113,7 @@ func (w *world) account(name string, sid uint32, whole bool) (accounting, error)
 			}
 			st.notices++
 			st.dropped += int(n.Count)
+			st.lastNotice = f.N
 			next = n.Last + 1
 		}
 		w.setSeq(name, sid, next-1)

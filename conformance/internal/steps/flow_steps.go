@@ -14,6 +14,8 @@ func (w *world) registerFlowSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]+)" publishes enough to "([^"]*)" to overflow the buffer of "([^"]+)"$`, w.overflows)
 	sc.Step(`^"([^"]+)" receives on sid (\d+) every message published, whole and in order, or a NOTICE "([^"]+)" that covers it, with at least one NOTICE$`, w.everyMessageOrNotice)
 	sc.Step(`^"([^"]+)" receives on sid (\d+) an unbroken run of messages from seq 1, then the error "([^"]+)"$`, w.runThenError)
+	sc.Step(`^"([^"]+)" sends a PING$`, w.sendsPing)
+	sc.Step(`^"([^"]+)" receives every NOTICE for sid (\d+) before the PONG that answers that PING$`, w.noticesBeforePong)
 }
 
 // floodSize is the payload of the messages that overflow a subscriber.
@@ -86,5 +88,42 @@ func (w *world) runThenError(name string, sid int, code string) error {
 		return fmt.Errorf("%s expected, after seq 1..%d, ERR %s and got %s (8.5)", name, k, code, f)
 	}
 	w.env.Notef("slow subscriber: %d messages delivered, then ERR %s", k, code)
+	return nil
+}
+
+func (w *world) sendsPing(name string) error {
+	c, err := w.conn(name)
+	if err != nil {
+		return err
+	}
+	w.pingMark[name] = c.SentPing()
+	return c.Send(wire.AppendPing(nil))
+}
+
+// noticesBeforePong checks 8.4: every drop before a PING is reported before
+// the PONG that answers it, so a client that sees the PONG has seen every
+// loss up to its PING.
+func (w *world) noticesBeforePong(name string, sid int) error {
+	c, err := w.conn(name)
+	if err != nil {
+		return err
+	}
+	k, ok := w.pingMark[name]
+	if !ok {
+		return fmt.Errorf("%s sent no PING in this scenario", name)
+	}
+	if err := c.WaitPong(k); err != nil {
+		return err
+	}
+	st, err := w.account(name, uint32(sid), true)
+	if err != nil {
+		return err
+	}
+	if st.notices == 0 {
+		return fmt.Errorf("%s saw no drop: nothing was dropped, so the server held more than the max_pending_bytes of %d it announced (8.1)", name, w.welcome.MaxPendingBytes)
+	}
+	if pong := c.PongArrival(k); st.lastNotice > pong {
+		return fmt.Errorf("%s received a NOTICE for drops before its PING after the PONG that answers it (frame %d after PONG %d) (8.4)", name, st.lastNotice, pong)
+	}
 	return nil
 }

@@ -19,7 +19,7 @@ func (w *world) registerPubSubSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]+)" tries to subscribe to "([^"]*)" with prefetch (\d+) as sid (\d+)$`, w.triesSubscribePrefetch)
 	sc.Step(`^"([^"]+)" holds max_subscriptions subscriptions, sids 1 to max_subscriptions on "([^"]*)" onwards$`, w.holdsMaxSubscriptions)
 	sc.Step(`^"([^"]+)" unsubscribes sid (\d+)$`, w.unsubscribes)
-	sc.Step(`^"([^"]+)" unsubscribes sid (\d+) after (\d+) more messages?$`, w.unsubscribesAfter)
+	sc.Step(`^"([^"]+)" unsubscribes sid (\d+) once its seq reaches (\d+)$`, w.unsubscribesAt)
 	sc.Step(`^"([^"]+)" tries to unsubscribe sid (\d+)$`, w.triesUnsubscribe)
 	sc.Step(`^"([^"]+)" acknowledges (\d+) messages? on sid (\d+)$`, w.acknowledges)
 	sc.Step(`^"([^"]+)" tries to acknowledge (\d+) messages? on sid (\d+)$`, w.triesAcknowledge)
@@ -127,7 +127,7 @@ func (w *world) unsub(name string, sid int, max uint64, refuse bool) error {
 
 func (w *world) unsubscribes(name string, sid int) error { return w.unsub(name, sid, 0, true) }
 
-func (w *world) unsubscribesAfter(name string, sid, n int) error {
+func (w *world) unsubscribesAt(name string, sid, n int) error {
 	return w.unsub(name, sid, uint64(n), true)
 }
 

@@ -28,6 +28,8 @@ type world struct {
 	lastSeq map[string]map[uint32]uint64
 	// published counts the messages the scenario published per wire channel.
 	published map[string]int
+	// pingMark is the number of the PING a "sends a PING" step sent.
+	pingMark map[string]int
 
 	iso   isolation
 	burst burst
@@ -42,6 +44,7 @@ func newWorld(e *Env) *world {
 		subs:      map[string]map[uint32]string{},
 		lastSeq:   map[string]map[uint32]uint64{},
 		published: map[string]int{},
+		pingMark:  map[string]int{},
 	}
 }
 
