@@ -48,6 +48,9 @@ func (s *security) configure(cfg *broker.Config) error {
 	if err := s.check(); err != nil {
 		return err
 	}
+	if s.authFile != "" && cfg.ClassicAddr != "" {
+		return errors.New("--classic-addr cannot be combined with --auth-file: classic clients carry no credentials")
+	}
 	if s.authFile != "" {
 		a, err := auth.Load(s.authFile)
 		if err != nil {

@@ -20,13 +20,14 @@ func TestSecurityFlagErrors(t *testing.T) {
 	bad := writeFile(t, dir, "bad.yaml", []byte("users:\n  - user: a\n"))
 	junk := writeFile(t, dir, "junk.pem", []byte("not pem"))
 	for want, args := range map[string][]string{
-		"--tls-cert and --tls-key go together":   {"--tls-cert", junk},
-		"--tls-client-ca needs --tls-cert":       {"--tls-client-ca", junk},
-		"--auth-file: " + bad:                    {"--auth-file", bad},
-		"needs a token or a token_bcrypt":        {"--auth-file", bad},
-		"--auth-file: open " + dir + "/missing":  {"--auth-file", filepath.Join(dir, "missing")},
-		"--tls-cert/--tls-key":                   {"--tls-cert", junk, "--tls-key", junk},
-		"--monitor-addr: listen on 256.0.0.1:1:": {"--monitor-addr", "256.0.0.1:1"},
+		"--tls-cert and --tls-key go together":               {"--tls-cert", junk},
+		"--tls-client-ca needs --tls-cert":                   {"--tls-client-ca", junk},
+		"--auth-file: " + bad:                                {"--auth-file", bad},
+		"needs a token or a token_bcrypt":                    {"--auth-file", bad},
+		"--auth-file: open " + dir + "/missing":              {"--auth-file", filepath.Join(dir, "missing")},
+		"--tls-cert/--tls-key":                               {"--tls-cert", junk, "--tls-key", junk},
+		"--monitor-addr: listen on 256.0.0.1:1:":             {"--monitor-addr", "256.0.0.1:1"},
+		"--classic-addr cannot be combined with --auth-file": {"--classic-addr", "127.0.0.1:0", "--auth-file", bad},
 	} {
 		err := run(context.Background(), append([]string{"--addr", "127.0.0.1:0"}, args...), io.Discard)
 		require.Error(t, err, want)
