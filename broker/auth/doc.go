@@ -69,7 +69,10 @@
 // per file. Tokens are hashed with SHA-256 before a constant-time comparison,
 // so not even their length leaks, and are never logged or kept in errors. At
 // most half the CPUs (at least one) run bcrypt at once, so a flood of HELLOs
-// cannot take every core from routing.
+// cannot take every core from routing. That bounds the rate of bcrypt HELLOs
+// too: a check at cost 10 takes about 100 ms of a core, so a 2-core broker
+// admits about 10 such HELLOs a second (BenchmarkAuthenticate). Give clients
+// that connect often a token user, or a low cost.
 //
 // A reload keeps live connections: each gets its user's new permissions,
 // loses any subscription they no longer permit (ERR permission_denied), and
