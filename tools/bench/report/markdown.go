@@ -47,6 +47,8 @@ func markdown(figs []bench.Figure, r report) string {
 		switch {
 		case c.missing:
 			met = "not measured"
+		case c.info:
+			met = "for information"
 		case c.met:
 			met = "yes"
 		}

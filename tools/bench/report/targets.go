@@ -12,6 +12,7 @@ type check struct {
 	measured string
 	met      bool
 	missing  bool
+	info     bool // the issue's estimate, not a target
 }
 
 // finder looks figures up by workload, system, metric and (optionally) the
@@ -61,14 +62,20 @@ func (f finder) value(target, workload, metric, unit string, bound float64, atLe
 	return check{target: target, measured: fmt.Sprintf("%.3g %s", h.Median, unit), met: met}
 }
 
+// info marks a check as the issue's estimate rather than a target.
+func info(c check) check {
+	c.info = true
+	return c
+}
+
 // checkTargets judges the targets of issue 6 that the figures cover.
 func checkTargets(figs []bench.Figure) []check {
 	f := finder(figs)
 	out := []check{
 		f.ratio("fan-out 1→10 ≥ 0.6 × baseline", "fanout", "baseline", "delivered", 10, 0.6, true),
 		f.ratio("fan-out 1→100 ≥ 0.6 × baseline", "fanout", "baseline", "delivered", 100, 0.6, true),
-		f.ratio("fan-out 1→10 ≈ 2 × nats-server", "fanout", "nats", "delivered", 10, 2, true),
-		f.ratio("fan-out 1→10 ≈ 1.5 × redis-server", "fanout", "redis", "delivered", 10, 1.5, true),
+		info(f.ratio("fan-out 1→10 beside nats-server (issue: about 2×)", "fanout", "nats", "delivered", 10, 2, true)),
+		info(f.ratio("fan-out 1→10 beside redis-server (issue: about 1.5×)", "fanout", "redis", "delivered", 10, 1.5, true)),
 		f.ratio("queue to 4 workers ≥ 1.5 × nats-server", "queue", "nats", "delivered", 0, 1.5, true),
 		f.value("queue shares differ by at most one message", "queue", "share spread", "msgs", 1, false),
 		f.ratio("latency p99 ≤ 1.1 × nats-server", "latency", "nats", "p99", 0, 1.1, false),
