@@ -271,15 +271,18 @@ func pattern(n int) []byte {
 // headersOfSize encodes a one-entry headers map whose encoding is exactly n
 // bytes long.
 func headersOfSize(n int) ([]byte, error) {
-	// fixmap(1) + fixstr "h"(2) + str header + value.
-	for hdr := 1; hdr <= 5; hdr++ {
-		v := n - 3 - hdr
-		if v < 0 {
-			break
-		}
-		b := wire.AppendHeaders(nil, map[string]string{"h": strings.Repeat("v", v)})
-		if len(b) == n {
-			return b, nil
+	// fixmap (1) + fixstr key (1 + k) + str header (1, 2, 3 or 5) + value;
+	// a two-byte key covers the sizes a one-byte key cannot reach.
+	for k := 1; k <= 2; k++ {
+		for _, hdr := range []int{1, 2, 3, 5} {
+			v := n - 2 - k - hdr
+			if v < 0 {
+				continue
+			}
+			b := wire.AppendHeaders(nil, map[string]string{strings.Repeat("h", k): strings.Repeat("v", v)})
+			if len(b) == n {
+				return b, nil
+			}
 		}
 	}
 	return nil, fmt.Errorf("cannot encode headers of exactly %d bytes", n)
