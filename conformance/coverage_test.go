@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"io/fs"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -194,4 +195,30 @@ func cellsOf(line string) []string {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	return parts
+}
+
+// TestReadmeExplainsEveryTag fails if a tag used in a feature, or a tag that
+// can turn a scenario into a skip, is missing from README.md.
+func TestReadmeExplainsEveryTag(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	tagRe := regexp.MustCompile(`@[a-z_][a-z0-9_-]*`)
+	tags := map[string]bool{steps.RestrictedUserTag: true}
+	for _, r := range steps.Requirements {
+		tags[r.Tag] = true
+	}
+	for _, text := range featureText(t) {
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "@") {
+				for _, tag := range tagRe.FindAllString(line, -1) {
+					if !strings.HasPrefix(tag, "@spec-") {
+						tags[tag] = true
+					}
+				}
+			}
+		}
+	}
+	for tag := range tags {
+		assert.Contains(t, string(readme), "`"+tag+"`", "README.md does not explain %s", tag)
+	}
 }

@@ -1,5 +1,5 @@
-@headers-feature
-Feature: Headers
+@headers-and-replies
+Feature: Headers and no-responders replies
   A PUB may carry headers, a map of strings to strings. A server that
   announces the capability "headers" carries them to subscribers unchanged.
   Every server refuses headers longer than the max_header_bytes it announced.

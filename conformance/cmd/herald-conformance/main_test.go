@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -144,3 +145,47 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	}
 }
 
+// Every herald-conformance command in README.md is a valid invocation: its
+// flags parse and its tag expression selects at least one scenario.
+func TestReadmeCommands(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	n := 0
+	for _, line := range strings.Split(string(readme), "\n") {
+		cmd, _, _ := strings.Cut(line, "#")
+		fields := shellFields(strings.TrimSpace(cmd))
+		if len(fields) == 0 || fields[0] != "bin/herald-conformance" {
+			continue
+		}
+		n++
+		o, err := parse(fields[1:], io.Discard)
+		require.NoError(t, err, line)
+		entries, err := conformance.List(o.tags)
+		require.NoError(t, err, line)
+		assert.NotEmpty(t, entries, "%s selects nothing", line)
+	}
+	assert.GreaterOrEqual(t, n, 4, "README.md has fewer commands than expected")
+}
+
+// shellFields splits a command line on spaces, keeping single-quoted words.
+func shellFields(s string) []string {
+	var out []string
+	for s != "" {
+		s = strings.TrimLeft(s, " ")
+		if strings.HasPrefix(s, "'") {
+			end := strings.Index(s[1:], "'")
+			if end < 0 {
+				return append(out, s[1:])
+			}
+			out = append(out, s[1:end+1])
+			s = s[end+2:]
+			continue
+		}
+		word, rest, _ := strings.Cut(s, " ")
+		if word != "" {
+			out = append(out, word)
+		}
+		s = rest
+	}
+	return out
+}
