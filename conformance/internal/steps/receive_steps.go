@@ -29,7 +29,7 @@ func (w *world) registerReceiveSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]*)" (matches|does not match) "([^"]*)", as the witness's seq on sid (\d+) of "([^"]+)" shows$`, w.witnessShows)
 }
 
-// nextOn takes the next MSG or NOTICE of a subscription; a NOTICE where a
+// nextMsg takes the next MSG or NOTICE of a subscription; a NOTICE where a
 // MSG is expected fails.
 func (w *world) nextMsg(name string, sid uint32) (probe.Msg, error) {
 	c, err := w.conn(name)
