@@ -64,6 +64,18 @@ func (c *conn) authenticate(h *wire.Hello) *wire.Error {
 		return &wire.Error{Code: wire.CodeAuthFailed, Message: "authentication failed", RefOp: wire.OpHello}
 	}
 	c.auth.Store(&authState{user: h.User, perms: perms})
+	// A reload that ran while Authenticate did (bcrypt takes a while) swept
+	// the connections without this one: apply its permissions now.
+	if cur := c.srv.authenticator(); cur != a {
+		if re, ok := cur.(Reauthorizer); ok {
+			p, ok := re.Permissions(h.User)
+			if !ok {
+				c.srv.stats.authFailures.Add(1)
+				return &wire.Error{Code: wire.CodeAuthFailed, Message: "authentication failed", RefOp: wire.OpHello}
+			}
+			c.auth.Store(&authState{user: h.User, perms: p})
+		}
+	}
 	return nil
 }
 

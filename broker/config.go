@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/heraldmq/herald/broker/internal/outq"
 	"github.com/heraldmq/herald/spec/wire"
 )
 
@@ -46,6 +47,12 @@ type Config struct {
 	// Overflow is the policy applied when that buffer is full. Defaults to
 	// OverflowDrop.
 	Overflow Overflow
+	// MaxPendingTotal bounds the memory of all connections' outbound
+	// buffers together; 0 means no bound beyond MaxPendingBytes each. When it
+	// runs short, the connection holding the most pays first: its unwritten
+	// messages are dropped (and NOTICEd) or, under OverflowDisconnect, it is
+	// disconnected. Defaults to 0.
+	MaxPendingTotal int
 	// PingInterval is how long a client may be silent before the server
 	// sends PING. Defaults to 30s.
 	PingInterval time.Duration
@@ -163,11 +170,16 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PingInterval < 0 || c.MaxPingsOut < 0 || c.HelloTimeout < 0 || c.DrainTimeout < 0 || c.WriteGrace < 0 {
 		errs = append(errs, errors.New("durations and ping counts must not be negative"))
 	}
+	if c.MaxPendingTotal < 0 || (c.MaxPendingTotal > 0 && c.MaxPendingTotal < 4*outqBlock) {
+		errs = append(errs, fmt.Errorf("max pending total %d: 0 (no bound) or at least %d", c.MaxPendingTotal, 4*outqBlock))
+	}
 	if c.MaxSubscriptions < 0 || c.MaxConnections < 0 || c.ControlBytes < 0 {
 		errs = append(errs, errors.New("limits must not be negative"))
 	}
 	return c, errors.Join(errs...)
 }
+
+const outqBlock = outq.BlockSize
 
 // maxFrame is the max_frame announced in WELCOME.
 func (c *Config) maxFrame() int { return c.MaxPayload + wire.FrameOverhead }

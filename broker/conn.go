@@ -102,6 +102,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 		drained: make(chan struct{}),
 		ended:   make(chan struct{}),
 	}
+	c.q.SetAccount(&s.held)
+	c.held.SetAccount(&s.held)
 	c.log = s.log.With("cid", c.id, "remote", c.remote)
 	c.rd = wire.NewReader(nc, wire.MaxHelloFrame)
 	c.lastIn.Store(s.now())

@@ -225,13 +225,17 @@ func (c *conn) handleSub(body []byte) *wire.Error {
 		c.sendError(ref(wire.CodeInvalidSubscription, "prefetch applies only to rotation set members"))
 		return nil
 	}
-	if !c.maySubscribe(m.Pattern) {
-		c.denied(wire.OpSub, m.Sid, m.Pattern)
-		return nil
-	}
 	s := &router.Sub{Out: c, Sid: m.Sid, Pattern: string(m.Pattern), Queue: string(m.Queue), Prefetch: m.Prefetch}
 	s.State.Credit = m.Prefetch
 	c.subMu.Lock()
+	// Checked under subMu: SetAuthenticator stores new permissions and then
+	// sweeps the subscriptions under subMu, so a SUB either sees the new
+	// permissions here or is seen by the sweep.
+	if !c.maySubscribe(m.Pattern) {
+		c.subMu.Unlock()
+		c.denied(wire.OpSub, m.Sid, m.Pattern)
+		return nil
+	}
 	if _, dup := c.subs[m.Sid]; dup {
 		c.subMu.Unlock()
 		c.sendError(ref(wire.CodeInvalidSubscription, "sid "+strconv.FormatUint(uint64(m.Sid), 10)+" is already in use"))

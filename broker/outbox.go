@@ -34,8 +34,30 @@ func (c *conn) msgHeaders(m *router.Message) []byte {
 	return m.Headers
 }
 
+// roomLocked reports whether a frame of n bytes fits this connection's
+// budget and the server-wide MaxPendingTotal.
 func (c *conn) roomLocked(n int) bool {
-	return c.msgQueued+c.msgInflight+n <= c.srv.cfg.MaxPendingBytes
+	ok, _ := c.fitsLocked(n)
+	return ok
+}
+
+// fitsLocked is roomLocked that also tells whether it was this connection's
+// own budget that was short (the overflow policy applies to it), rather than
+// the server-wide total (the largest holder pays, see shed).
+func (c *conn) fitsLocked(n int) (ok, own bool) {
+	if c.msgQueued+c.msgInflight+n > c.srv.cfg.MaxPendingBytes {
+		return false, true
+	}
+	if total := int64(c.srv.cfg.MaxPendingTotal); total > 0 {
+		held := c.srv.held.Load()
+		if held > total-total/8 {
+			c.srv.wakeShedder()
+		}
+		if held+int64(n) > total {
+			return false, false
+		}
+	}
+	return true, false
 }
 
 // appendMsgLocked queues m for s as frame of n bytes, reporting any pending
@@ -109,9 +131,9 @@ func (c *conn) Deliver(s *router.Sub, msgs []router.Message) (expired bool) {
 		i++
 		st.Seq++
 		n := c.msgLen(m)
-		if c.roomLocked(n) {
+		if ok, own := c.fitsLocked(n); ok {
 			c.appendMsgLocked(s, m, n)
-		} else if c.srv.cfg.Overflow == OverflowDisconnect {
+		} else if own && c.srv.cfg.Overflow == OverflowDisconnect {
 			c.failLocked(slowConsumerErr, true)
 			break
 		} else {
@@ -141,6 +163,9 @@ func (c *conn) deliverRunLocked(s *router.Sub, msgs []router.Message) int {
 		return 0
 	}
 	room := c.srv.cfg.MaxPendingBytes - c.msgQueued - c.msgInflight
+	if total := c.srv.cfg.MaxPendingTotal; total > 0 {
+		room = min(room, total-int(c.srv.held.Load())-outq.BlockSize)
+	}
 	if len(first) > room {
 		return 0
 	}
@@ -210,7 +235,7 @@ func (c *conn) Charge(s *router.Sub, m *router.Message) (expired bool) {
 		return false
 	}
 	st.Seq++
-	if !c.roomLocked(c.msgLen(m)) && c.srv.cfg.Overflow == OverflowDisconnect {
+	if ok, own := c.fitsLocked(c.msgLen(m)); !ok && own && c.srv.cfg.Overflow == OverflowDisconnect {
 		c.failLocked(slowConsumerErr, true)
 		return false
 	}

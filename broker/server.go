@@ -36,6 +36,8 @@ type Server struct {
 	wg        sync.WaitGroup
 
 	auth     atomic.Pointer[Authenticator]
+	held     atomic.Int64  // memory of all outbound queues (blocks), for MaxPendingTotal
+	shedKick chan struct{} // wakes the shedder
 	nextID   atomic.Uint64
 	draining atomic.Bool
 	closed   atomic.Bool
@@ -59,6 +61,7 @@ func New(cfg Config) (*Server, error) {
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[*conn]struct{}),
 		done:      make(chan struct{}),
+		shedKick:  make(chan struct{}, 1),
 	}
 	w := wire.Welcome{
 		Version:          wire.Version,
@@ -80,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 		s.auth.Store(&cfg.Auth)
 	}
 	s.welcome = w.Append(nil)
+	if cfg.MaxPendingTotal > 0 {
+		go s.shedder()
+	}
 	return s, nil
 }
 
@@ -181,10 +187,12 @@ func (s *Server) refuse(nc net.Conn, e *wire.Error) {
 }
 
 func (s *Server) removeConn(c *conn) {
+	// Folding the connection's counters in and forgetting it happen under one
+	// lock, which Stats also takes, so that counters never go backwards.
 	s.mu.Lock()
+	s.stats.absorb(c)
 	delete(s.conns, c)
 	s.mu.Unlock()
-	s.stats.absorb(c)
 	s.wg.Done()
 }
 

@@ -16,6 +16,8 @@ type serverStats struct {
 	authFailures     atomic.Uint64
 	permissionDenied atomic.Uint64
 	classicDropped   atomic.Uint64
+	shed             atomic.Uint64
+	dropsShed        atomic.Uint64
 
 	closedInMsgs   atomic.Uint64
 	closedInBytes  atomic.Uint64
@@ -49,6 +51,12 @@ type Stats struct {
 	AuthFailures     uint64 // HELLOs refused with auth_failed
 	PermissionDenied uint64 // PUBs and SUBs refused with permission_denied
 	ClassicDropped   uint64 // classic-profile publishes to invalid channels, dropped
+	Shed             uint64 // times a connection paid for MaxPendingTotal
+	DropsShed        uint64 // messages dropped by shedding (also NOTICEd)
+	HeldBytes        int64  // memory held by outbound queues, all connections
+	QueueDelivered   uint64 // messages a rotation-set member took
+	QueueSkipped     uint64 // times a member was passed over, full or without credit
+	QueueCharged     uint64 // messages charged to a member because none could take them
 	PendingBytes     uint64 // MSG bytes queued or being written, all connections
 	WriteFlushes     uint64 // writev calls by open connections
 	ServerID, Policy string
@@ -56,6 +64,8 @@ type Stats struct {
 
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	st := Stats{
 		Subscriptions:    s.router.Count(),
 		Accepted:         s.stats.accepted.Load(),
@@ -72,10 +82,16 @@ func (s *Server) Stats() Stats {
 		AuthFailures:     s.stats.authFailures.Load(),
 		PermissionDenied: s.stats.permissionDenied.Load(),
 		ClassicDropped:   s.stats.classicDropped.Load(),
+		Shed:             s.stats.shed.Load(),
+		DropsShed:        s.stats.dropsShed.Load(),
+		HeldBytes:        s.held.Load(),
+		QueueDelivered:   s.router.Queue().Delivered.Load(),
+		QueueSkipped:     s.router.Queue().Skipped.Load(),
+		QueueCharged:     s.router.Queue().Charged.Load(),
 		ServerID:         s.id,
 		Policy:           string(s.cfg.Overflow),
 	}
-	for _, c := range s.snapshotConns() {
+	for c := range s.conns {
 		st.Connections++
 		st.InMsgs += c.inMsgs.Load()
 		st.InBytes += c.inBytes.Load()

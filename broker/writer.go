@@ -1,10 +1,6 @@
 package broker
 
-import (
-	"net"
-
-	"github.com/heraldmq/herald/broker/internal/outq"
-)
+import "net"
 
 // kickLocked wakes the writer if it is waiting for frames.
 func (c *conn) kickLocked() {
@@ -55,12 +51,12 @@ func (c *conn) writeLoop() {
 			}
 			iov = append(iov[:0], blocks[i:j]...)
 			_, err := iov.WriteTo(c.nc)
-			outq.Release(blocks[i:j])
+			c.q.Release(blocks[i:j])
 			i = j
 			c.mu.Lock()
 			c.flushes++
 			if err != nil {
-				outq.Release(blocks[i:])
+				c.q.Release(blocks[i:])
 				c.writeFailedLocked(err)
 				c.mu.Unlock()
 				c.wakeReader()

@@ -38,7 +38,8 @@ var dropsDesc = prometheus.NewDesc("herald_dropped_messages_total",
 	"Messages dropped, by reason: slow_consumer (a subscriber's buffer was full; NOTICE sent), "+
 		"queue_full (no member of a rotation set could take it; NOTICE sent), lost_on_leave (held for a "+
 		"departed rotation member and taken by no one), invalid_classic_channel (a classic-profile "+
-		"publish to an invalid channel).", []string{"reason"}, nil)
+		"publish to an invalid channel), pending_total (unwritten messages of the connection holding "+
+		"the most, dropped to keep all outbound buffers under --max-pending-total).", []string{"reason"}, nil)
 
 func drops(reason string, v func(*broker.Stats) uint64) metric {
 	return metric{desc: dropsDesc, kind: prometheus.CounterValue, labels: []string{reason}, value: v}
@@ -68,6 +69,17 @@ var metrics = []metric{
 	drops("queue_full", func(s *broker.Stats) uint64 { return s.DropsQueueFull }),
 	drops("lost_on_leave", func(s *broker.Stats) uint64 { return s.LostOnLeave }),
 	drops("invalid_classic_channel", func(s *broker.Stats) uint64 { return s.ClassicDropped }),
+	drops("pending_total", func(s *broker.Stats) uint64 { return s.DropsShed }),
+	counter("herald_queue_deliveries_total", "Messages a rotation-set member took.",
+		func(s *broker.Stats) uint64 { return s.QueueDelivered }),
+	counter("herald_queue_skips_total", "Times a rotation-set member was passed over, full or without prefetch credit.",
+		func(s *broker.Stats) uint64 { return s.QueueSkipped }),
+	counter("herald_queue_charges_total", "Messages charged to a rotation-set member because no member could take them.",
+		func(s *broker.Stats) uint64 { return s.QueueCharged }),
+	counter("herald_shed_total", "Times the connection holding the most paid for --max-pending-total.",
+		func(s *broker.Stats) uint64 { return s.Shed }),
+	gauge("herald_held_bytes", "Memory held by outbound queues, all connections (bounded by --max-pending-total).",
+		func(s *broker.Stats) uint64 { return uint64(max(s.HeldBytes, 0)) }),
 	counter("herald_slow_consumers_total", "Times a connection started dropping messages.",
 		func(s *broker.Stats) uint64 { return s.SlowConsumers }),
 	counter("herald_errors_sent_total", "Non-fatal ERR frames sent.",

@@ -301,7 +301,8 @@ func TestEveryStatReachesItsMetric(t *testing.T) {
 	src := &fakeSource{st: broker.Stats{Connections: 1, Subscriptions: 2, Accepted: 3, Refused: 4,
 		InMsgs: 5, InBytes: 6, OutMsgs: 7, OutBytes: 8, DropsSlow: 9, DropsQueueFull: 10, LostOnLeave: 11,
 		SlowConsumers: 12, ErrorsSent: 13, AuthFailures: 14, PermissionDenied: 15, ClassicDropped: 16,
-		PendingBytes: 17, ServerID: "S", Policy: "disconnect"}}
+		PendingBytes: 17, Shed: 18, DropsShed: 19, HeldBytes: 20, QueueDelivered: 21, QueueSkipped: 22,
+		QueueCharged: 23, ServerID: "S", Policy: "disconnect"}}
 	base := serve(t, monitor.New(src))
 	fams := scrape(t, base)
 	for name, want := range map[string]float64{
@@ -309,11 +310,12 @@ func TestEveryStatReachesItsMetric(t *testing.T) {
 		"herald_connections_refused_total": 4, "herald_messages_in_total": 5, "herald_bytes_in_total": 6,
 		"herald_messages_out_total": 7, "herald_bytes_out_total": 8, "herald_slow_consumers_total": 12,
 		"herald_errors_sent_total": 13, "herald_auth_failures_total": 14, "herald_permission_denied_total": 15,
-		"herald_pending_bytes": 17,
+		"herald_pending_bytes": 17, "herald_shed_total": 18, "herald_held_bytes": 20,
+		"herald_queue_deliveries_total": 21, "herald_queue_skips_total": 22, "herald_queue_charges_total": 23,
 	} {
 		assert.Equal(t, want, value(t, fams, name), name)
 	}
-	for reason, want := range map[string]float64{"slow_consumer": 9, "queue_full": 10, "lost_on_leave": 11, "invalid_classic_channel": 16} {
+	for reason, want := range map[string]float64{"slow_consumer": 9, "queue_full": 10, "lost_on_leave": 11, "invalid_classic_channel": 16, "pending_total": 19} {
 		assert.Equal(t, want, value(t, fams, "herald_dropped_messages_total", "reason", reason), reason)
 	}
 	assert.Equal(t, 1.0, value(t, fams, "herald_info", "server_id", "S", "overflow", "disconnect"))

@@ -1,11 +1,15 @@
 package router
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // rotSet is a rotation set (PROTOCOL.md 7.4): members in a ring in join
 // order, and a cursor naming whose turn it is.
 type rotSet struct {
 	mu     sync.Mutex
+	stats  *QueueStats
 	group  string
 	node   *node
 	head   *Sub // earliest-joined member; head.prev is the last joined
@@ -70,19 +74,29 @@ func (r *rotSet) deliver(m *Message, charge bool) (assigned bool, expired *Sub) 
 		}
 		taken, exp := s.Out.Offer(s, m)
 		if taken {
+			r.stats.Delivered.Add(1)
 			r.cursor = s.next
 			if exp {
 				expired = s
 			}
 			return true, expired
 		}
+		r.stats.Skipped.Add(1)
 	}
 	if first == nil || !charge {
 		return false, nil
 	}
+	r.stats.Charged.Add(1)
 	if first.Out.Charge(first, m) {
 		expired = first
 	}
 	r.cursor = first.next
 	return true, expired
+}
+
+// QueueStats counts rotation-set deliveries since the Router was made.
+type QueueStats struct {
+	Delivered atomic.Uint64 // messages a member took
+	Skipped   atomic.Uint64 // times a member was passed over (full or without credit)
+	Charged   atomic.Uint64 // messages charged to a member because none could take them (7.7)
 }

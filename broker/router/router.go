@@ -7,7 +7,11 @@ type Router struct {
 	mu    sync.RWMutex
 	root  node
 	count int
+	queue QueueStats
 }
+
+// Queue returns the rotation-set counters.
+func (r *Router) Queue() *QueueStats { return &r.queue }
 
 // New returns an empty Router.
 func New() *Router { return &Router{} }
@@ -26,7 +30,7 @@ func (r *Router) Subscribe(s *Sub) {
 			if n.sets == nil {
 				n.sets = make(map[string]*rotSet)
 			}
-			set = &rotSet{group: s.Queue, node: n}
+			set = &rotSet{group: s.Queue, node: n, stats: &r.queue}
 			n.sets[s.Queue] = set
 		}
 		s.set = set

@@ -219,6 +219,10 @@ func TestAllFullChargesTheMemberWhoseTurnItWas(t *testing.T) {
 	b.full = false
 	publish(r, "/queue", "4", "5")
 	assert.Equal(t, []string{"2:4", "2:5"}, b.take(), "B gets both: A is still full")
+	q := r.Queue()
+	assert.Equal(t, uint64(3), q.Charged.Load())
+	assert.Equal(t, uint64(2), q.Delivered.Load())
+	assert.Equal(t, uint64(3*2+1), q.Skipped.Load(), "two skips per charged message; then B at the cursor takes 4, A is skipped for 5")
 }
 
 func TestPrefetchCreditMakesMembersIneligible(t *testing.T) {

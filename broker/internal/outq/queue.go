@@ -10,6 +10,7 @@ package outq
 import (
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 )
 
 // BlockSize is the size of a pooled block. A frame larger than a block gets a
@@ -23,21 +24,40 @@ var pool = sync.Pool{New: func() any {
 
 func getBlock() []byte { return (*pool.Get().(*[]byte))[:0] }
 
-// Release returns blocks to the pool and clears the slice's references.
-func Release(blocks [][]byte) {
+// Queue is an ordered sequence of frames in blocks. When given an account
+// (SetAccount), it adds the capacity of every block it allocates to it and
+// subtracts it when the block is released, so that the memory held by many
+// queues can be bounded together.
+type Queue struct {
+	blocks [][]byte
+	bytes  int
+	acct   *atomic.Int64
+}
+
+// SetAccount makes the queue count its blocks' memory in a. Call it before
+// the first Reserve.
+func (q *Queue) SetAccount(a *atomic.Int64) { q.acct = a }
+
+func (q *Queue) charge(n int) {
+	if q.acct != nil {
+		q.acct.Add(int64(n))
+	}
+}
+
+// Release returns blocks taken from this queue (by Take) to the pool, takes
+// their memory off the account, and clears the slice's references. It does
+// not touch the queue's contents, so it needs no lock shared with them.
+func (q *Queue) Release(blocks [][]byte) {
+	held := 0
 	for i, b := range blocks {
+		held += cap(b)
 		if cap(b) == BlockSize {
 			b = b[:0]
 			pool.Put(&b)
 		}
 		blocks[i] = nil
 	}
-}
-
-// Queue is an ordered sequence of frames in blocks.
-type Queue struct {
-	blocks [][]byte
-	bytes  int
+	q.charge(-held)
 }
 
 // Len returns the number of queued bytes.
@@ -64,6 +84,7 @@ func (q *Queue) Reserve(n int) []byte {
 	} else {
 		b = getBlock()[:n]
 	}
+	q.charge(cap(b))
 	q.blocks = append(q.blocks, b)
 	return b
 }
@@ -82,6 +103,7 @@ func (q *Queue) TailFree() int {
 // Fresh starts a new, empty pooled block, so that the next Reserve of up to
 // BlockSize bytes is contiguous.
 func (q *Queue) Fresh() {
+	q.charge(BlockSize)
 	q.blocks = append(q.blocks, getBlock())
 }
 
@@ -101,7 +123,7 @@ func (q *Queue) Take(dst [][]byte) ([][]byte, int) {
 
 // Discard drops everything queued and returns the blocks to the pool.
 func (q *Queue) Discard() {
-	Release(q.blocks)
+	q.Release(q.blocks)
 	q.blocks, q.bytes = q.blocks[:0], 0
 }
 
@@ -129,7 +151,7 @@ func (q *Queue) Filter(remove func(frame []byte) bool) int {
 		}
 		b = b[:w]
 		if w == 0 {
-			Release([][]byte{b})
+			q.Release([][]byte{b})
 			continue
 		}
 		keep = append(keep, b)

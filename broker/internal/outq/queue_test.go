@@ -2,6 +2,7 @@ package outq
 
 import (
 	"encoding/binary"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,7 +37,7 @@ func TestFramesNeverSpanBlocks(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1000, count)
-	Release(blocks)
+	q.Release(blocks)
 }
 
 func TestLargeFrameGetsItsOwnBlock(t *testing.T) {
@@ -47,7 +48,7 @@ func TestLargeFrameGetsItsOwnBlock(t *testing.T) {
 	blocks, n := q.Take(nil)
 	require.Len(t, blocks, 3)
 	assert.Equal(t, 14+BlockSize+14+14, n)
-	Release(blocks)
+	q.Release(blocks)
 }
 
 func TestFilterRemovesAndCompacts(t *testing.T) {
@@ -77,7 +78,7 @@ func TestFilterRemovesAndCompacts(t *testing.T) {
 	for i, tag := range tags {
 		assert.Equal(t, byte((i%2)*2), tag, "order kept")
 	}
-	Release(blocks)
+	q.Release(blocks)
 }
 
 func TestDiscard(t *testing.T) {
@@ -98,7 +99,27 @@ func BenchmarkReserve(b *testing.B) {
 		q.Append(f)
 		if q.Len() > 1<<20 {
 			blocks, _ = q.Take(blocks[:0])
-			Release(blocks)
+			q.Release(blocks)
 		}
 	}
+}
+
+func TestAccountFollowsBlocks(t *testing.T) {
+	var acct atomic.Int64
+	var q Queue
+	q.SetAccount(&acct)
+	q.Append(frame(1, 100))
+	assert.Equal(t, int64(BlockSize), acct.Load())
+	q.Append(frame(2, BlockSize+1)) // its own block
+	assert.Equal(t, int64(2*BlockSize+5), acct.Load())
+	blocks, _ := q.Take(nil)
+	assert.Equal(t, int64(2*BlockSize+5), acct.Load(), "taken blocks are held until released")
+	q.Release(blocks)
+	assert.Zero(t, acct.Load())
+	q.Append(frame(3, 10))
+	q.Filter(func([]byte) bool { return true })
+	assert.Zero(t, acct.Load(), "emptied blocks are released")
+	q.Append(frame(4, 10))
+	q.Discard()
+	assert.Zero(t, acct.Load())
 }

@@ -1,0 +1,163 @@
+package broker
+
+import (
+	"encoding/binary"
+
+	"github.com/heraldmq/herald/broker/router"
+	"github.com/heraldmq/herald/spec/wire"
+)
+
+// This file enforces Config.MaxPendingTotal: when the outbound buffers of
+// all connections together approach the bound, the connection holding the
+// most pending bytes pays first. Deliveries never wait for it: past the hard
+// bound they drop (NOTICE), and a shedder goroutine brings the total back
+// under three quarters of the bound.
+
+func (s *Server) wakeShedder() {
+	select {
+	case s.shedKick <- struct{}{}:
+	default:
+	}
+}
+
+// shedder runs while the server does, when MaxPendingTotal is set.
+func (s *Server) shedder() {
+	total := int64(s.cfg.MaxPendingTotal)
+	for {
+		select {
+		case <-s.shedKick:
+		case <-s.done:
+			return
+		}
+		for i := 0; i < 1024 && s.held.Load() > total-total/4; i++ {
+			c := s.biggest()
+			if c == nil || !c.shed() {
+				break
+			}
+		}
+	}
+}
+
+// biggest returns the connection with the most pending bytes, or nil.
+func (s *Server) biggest() *conn {
+	var big *conn
+	most := 0
+	for _, c := range s.snapshotConns() {
+		c.mu.Lock()
+		p := c.msgQueued + c.msgInflight
+		c.mu.Unlock()
+		if p > most {
+			big, most = c, p
+		}
+	}
+	return big
+}
+
+// shed makes c pay for the server-wide bound: under OverflowDisconnect it is
+// disconnected as a slow consumer; under OverflowDrop its unwritten messages
+// are dropped and reported. It reports whether anything was freed.
+func (c *conn) shed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing || c.msgQueued == 0 {
+		return false
+	}
+	c.srv.stats.shed.Add(1)
+	if c.srv.cfg.Overflow == OverflowDisconnect || c.classic {
+		if c.classic {
+			c.srv.stats.dropsSlow.Add(uint64(c.countMsgsLocked()))
+		}
+		c.failLocked(&wire.Error{Code: wire.CodeSlowConsumer, Message: "server-wide outbound bound reached; this connection held the most"}, true)
+		return true
+	}
+	c.dropUnsentLocked()
+	return true
+}
+
+func (c *conn) countMsgsLocked() int {
+	n := 0
+	c.q.Filter(func(frame []byte) bool {
+		if len(frame) > 5 && frame[5] == byte(wire.OpMsg) {
+			n++
+		}
+		return false
+	})
+	return n
+}
+
+// dropUnsentLocked drops every MSG not yet being written, with the NOTICEs
+// queued for the same subscriptions, and records one dropped range per
+// subscription: unwritten frames are the newest of each subscription's
+// stream, so each range runs from its first dropped seq to its latest.
+func (c *conn) dropUnsentLocked() {
+	type span struct{ first, last uint64 }
+	spans := map[uint32]*span{}
+	note := func(sid uint32, first, last uint64) {
+		if sp := spans[sid]; sp != nil {
+			sp.first, sp.last = min(sp.first, first), max(sp.last, last)
+		} else {
+			spans[sid] = &span{first, last}
+		}
+	}
+	ctrlRemoved := 0
+	removed := c.q.Filter(func(frame []byte) bool {
+		if len(frame) < 6 {
+			return false
+		}
+		switch wire.Op(frame[5]) {
+		case wire.OpMsg:
+			seq := binary.BigEndian.Uint64(frame[wire.MsgSeqOffset:])
+			note(wire.MsgSid(frame), seq, seq)
+			return true
+		case wire.OpNotice:
+			var n wire.Notice
+			if n.Decode(frame[4:]) != nil {
+				return false
+			}
+			note(n.Sid, n.First, n.Last)
+			ctrlRemoved += len(frame)
+			return true
+		}
+		return false
+	})
+	c.ctrlQueued -= ctrlRemoved
+	c.msgQueued -= removed - ctrlRemoved
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	for sid, sp := range spans {
+		s := c.subs[sid]
+		if s == nil {
+			continue
+		}
+		c.dropRangeLocked(s, sp.first, sp.last)
+	}
+	c.log.Warn("outbound buffers over the server-wide bound: dropped this connection's unwritten messages",
+		"name", c.name, "bytes", removed, "subscriptions", len(spans))
+}
+
+// dropRangeLocked merges first..last into s's pending dropped range and
+// counts the messages newly dropped.
+func (c *conn) dropRangeLocked(s *router.Sub, first, last uint64) {
+	st := &s.State
+	newly := last - first + 1
+	if st.DropFirst != 0 {
+		if first < st.DropFirst {
+			newly = st.DropFirst - first
+		} else {
+			newly = 0
+		}
+		first, last = min(first, st.DropFirst), max(last, st.DropLast)
+	}
+	st.DropFirst, st.DropLast = first, max(last, st.DropLast)
+	st.Dropped += newly
+	c.dropCount += newly
+	c.srv.stats.dropsShed.Add(newly)
+	if !st.Queued {
+		st.Queued = true
+		c.dropped = append(c.dropped, s)
+	}
+	if !c.slow {
+		c.slow = true
+		c.srv.stats.slowConsumers.Add(1)
+	}
+}
