@@ -177,20 +177,12 @@ func TestCommandsHaveHelpWithAnExample(t *testing.T) {
 	for _, c := range commands {
 		code, _, errOut := runCLI(t, c.name, "--help")
 		assert.Equal(t, 0, code, c.name)
-		assert.Contains(t, errOut, "Example:\n  herald "+c.name, c.name)
+		assert.Regexp(t, `Examples?:\n  herald `+c.name+` `, errOut, c.name)
 		assert.Contains(t, errOut, "-url", c.name)
 	}
 	code, _, errOut := runCLI(t, "frobnicate")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `unknown command "frobnicate"`)
-}
-
-func TestStubsSayNotYetAvailable(t *testing.T) {
-	for _, c := range []string{"pub", "sub", "req"} {
-		code, _, errOut := runCLI(t, c, "/x")
-		assert.Equal(t, 1, code)
-		assert.Contains(t, errOut, "herald "+c+": not yet available")
-	}
 }
 
 func TestInterruptStopsBench(t *testing.T) {

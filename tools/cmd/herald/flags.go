@@ -17,6 +17,7 @@ const defaultURL = "herald://127.0.0.1:7420"
 // connFlags are the flags every command that reaches a broker shares.
 type connFlags struct {
 	url      string
+	user     string
 	token    string
 	tlsCA    string
 	tlsCert  string
@@ -36,6 +37,12 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM client certificate (with --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM client key (with --tls-cert)")
 	fs.BoolVar(&c.insecure, "tls-insecure", false, "do not verify the broker's certificate (testing only)")
+}
+
+// registerUser adds --user, which pub, sub and req send in HELLO beside
+// --token (a broker with an auth file names each user).
+func (c *connFlags) registerUser(fs *flag.FlagSet) {
+	fs.StringVar(&c.user, "user", os.Getenv("HERALD_USER"), "the user sent in HELLO with --token (default from HERALD_USER)")
 }
 
 // tlsConfig returns the TLS configuration the flags ask for, or nil for
@@ -79,6 +86,29 @@ func newFlagSet(name, synopsis, example string, stderr io.Writer) *flag.FlagSet 
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// newCmdFlagSet returns a flag set whose --help prints the synopsis, what
+// the command does, its examples and its flags to stderr.
+func newCmdFlagSet(name, synopsis, about string, examples []string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("herald "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: herald %s %s\n\n%s\n\nExamples:\n", name, synopsis, about)
+		for _, e := range examples {
+			fmt.Fprintf(stderr, "  %s\n", e)
+		}
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// usageError reports a mistake in the command line as one line on stderr
+// and returns errUsage (exit status 2).
+func usageError(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	return errUsage
 }
 
 // parse parses flags and positional arguments in any order and returns the
