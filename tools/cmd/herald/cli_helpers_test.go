@@ -45,6 +45,31 @@ func brokerURL(t *testing.T) string {
 	return url
 }
 
+// waitChan waits for a value on ch, failing the test after waitLimit.
+func waitChan[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitLimit):
+		t.Fatalf("no %s within %s", what, waitLimit)
+	}
+	var zero T
+	return zero
+}
+
+// newPipe returns a stdin for a command and a function that writes to it;
+// the pipe is closed when the test ends.
+func newPipe(t *testing.T) (io.Reader, func(string)) {
+	t.Helper()
+	r, w := io.Pipe()
+	t.Cleanup(func() { w.Close() })
+	return r, func(s string) {
+		_, err := io.WriteString(w, s)
+		require.NoError(t, err)
+	}
+}
+
 // syncBuffer is an output a running command writes while the test reads.
 type syncBuffer struct {
 	mu      sync.Mutex

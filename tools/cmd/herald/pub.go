@@ -108,7 +108,7 @@ func runPub(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	fmt.Fprintf(stdout, "published %s to %s", plural(n, "message"), channel)
 	if len(pos) == 1 && (set["count"] || set["size"]) {
-		fmt.Fprintf(stdout, " (%d bytes each) in %s", pf.size, elapsed.Round(time.Millisecond))
+		fmt.Fprintf(stdout, " (%d bytes each) in %.3fs", pf.size, elapsed.Seconds())
 	}
 	fmt.Fprintln(stdout)
 	if interrupted {

@@ -89,7 +89,7 @@ func TestPubCountSizeRate(t *testing.T) {
 	code, out, errOut := runIn(t, "", "pub", "/gen", "--count", "5", "--size", "4", "--rate", "50", "--url", url)
 	elapsed := time.Since(start)
 	require.Equal(t, 0, code, errOut)
-	assert.Regexp(t, `^published 5 messages to /gen \(4 bytes each\) in \d+ms\n$`, out)
+	assert.Regexp(t, `^published 5 messages to /gen \(4 bytes each\) in \d+\.\d{3}s\n$`, out)
 	assert.GreaterOrEqual(t, elapsed, 80*time.Millisecond, "5 messages at 50 msg/s span 4 intervals of 20ms")
 	require.Equal(t, 0, sub.wait(t), sub.stderr.String())
 	assert.Equal(t, "#1 /gen 0001\n#2 /gen 0002\n#3 /gen 0003\n#4 /gen 0004\n#5 /gen 0005\n", sub.stdout.String())
