@@ -7,6 +7,7 @@ import (
 	"io"
 
 	herald "github.com/heraldmq/herald/sdk/go"
+	"github.com/heraldmq/herald/spec/wire"
 )
 
 const subAbout = `Subscribes to PATTERN (/orders/*, /orders/>) and prints each message on stdout
@@ -27,13 +28,16 @@ Messages lost are reported as the broker's NOTICEs (or sequence gaps, or a
 reconnect) arrive: one line on stderr naming the subscription, the count and
 the seq range; with --json also {"type":"loss","subscription":...,
 "source":"notice"|"gap"|"client"|"reconnect","count":N|null,"first_seq":N,
-"last_seq":N,"reason":...} on stdout.
+"last_seq":N,"reason":...,"reports":N} on stdout (reports, when the SDK
+merged several reports of one burst: the range then spans them all).
 
 A pattern starting with /queue, or --queue GROUP, joins a rotation set: each
 message goes to one member. sub reconnects by itself (and says so on
 stderr). It runs until Ctrl-C (exit status 0) or, with --count N, until N
-messages have been printed; the broker then sends this subscription no more
-than N, so a queue member takes no work it would not print.`
+messages have been printed. A member of a rotation set with --count N asks
+the broker to stop at its N-th message, so that it takes no work it would
+not print; when some of those N were lost, it prints fewer, reports the
+losses and exits with status 1.`
 
 var subExamples = []string{
 	"herald sub '/orders/>'",
@@ -103,7 +107,11 @@ func receive(ctx context.Context, cl *client, p *printer, pattern, queue string,
 		return err
 	}
 	defer sub.Unsubscribe()
-	if count > 0 {
+	// A member of a rotation set has the broker stop at seq count (6.8), so
+	// that it takes no work it would not print; losses count towards it. A
+	// fan-out subscriber takes nothing from anyone: it counts what it prints.
+	rotates := queue != "" || wire.IsQueuePattern([]byte(pattern))
+	if count > 0 && rotates {
 		if err := sub.AutoUnsubscribe(count); err != nil {
 			return err
 		}
@@ -125,7 +133,7 @@ func receive(ctx context.Context, cl *client, p *printer, pattern, queue string,
 	for count == 0 || n < count {
 		m, err := sub.Next(cl.ctx)
 		if err != nil {
-			if errors.Is(err, herald.ErrSubscriptionClosed) && sub.Err() == herald.ErrSubscriptionClosed && count > 0 {
+			if errors.Is(err, herald.ErrSubscriptionClosed) && sub.Err() == herald.ErrSubscriptionClosed && count > 0 && rotates {
 				lost := sub.Dropped().Total()
 				return fmt.Errorf("the subscription ended at seq %d after %d of %d messages: %d lost (reported above)", count, n, count, lost)
 			}

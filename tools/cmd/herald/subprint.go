@@ -56,6 +56,10 @@ type lossJSON struct {
 	FirstSeq     uint64  `json:"first_seq,omitempty"`
 	LastSeq      uint64  `json:"last_seq,omitempty"`
 	Reason       string  `json:"reason,omitempty"` // a NOTICE's: slow_consumer or queue_full
+	// Reports is how many reports of the SDK this one merges, when more
+	// than one: first_seq..last_seq then spans them all, and count is their
+	// sum (messages between them were delivered).
+	Reports int `json:"reports,omitempty"`
 }
 
 // msg prints one message; flush says whether to write it out now (nothing
@@ -153,6 +157,9 @@ func (p *printer) loss(le *herald.LossError, queue string) {
 	j := lossJSON{Type: "loss", Queue: queue, Source: le.Source.String(), FirstSeq: le.First, LastSeq: le.Last, Reason: le.Reason}
 	if le.Sub != nil {
 		j.Subscription = le.Sub.Pattern()
+	}
+	if le.Reports > 1 {
+		j.Reports = le.Reports
 	}
 	if le.Source != herald.LossReconnect {
 		n := le.Count
