@@ -55,7 +55,8 @@ type conn struct {
 	msgInflight  int        // MSG bytes being written
 	ctrlInflight int        // control bytes being written
 	dropped      []*router.Sub
-	waiting      bool // the writer waits on kick
+	writing      bool // a writer goroutine runs
+	wclosed      bool // wdone is closed
 	wexit        bool // the writer must exit once q is empty
 	closing      bool // accept no more MSG frames
 	failErr      *wire.Error
@@ -69,8 +70,7 @@ type conn struct {
 	outBytes     uint64
 	dropCount    uint64
 
-	kick    chan struct{}
-	wdone   chan struct{}
+	wdone   chan struct{} // closed once the writer has finished for good
 	drained chan struct{}
 	ended   chan struct{} // closed once the connection is doomed (fatal ERR or write failure)
 	endOnce sync.Once
@@ -97,7 +97,6 @@ func newConn(s *Server, nc net.Conn) *conn {
 		echo:    true,
 		headers: true,
 		subs:    make(map[uint32]*router.Sub),
-		kick:    make(chan struct{}, 1),
 		wdone:   make(chan struct{}),
 		drained: make(chan struct{}),
 		ended:   make(chan struct{}),
@@ -116,7 +115,6 @@ func (s *Server) now() int64 { return int64(time.Since(s.start)) }
 // serve is the reader goroutine: it reads and handles frames until the
 // connection ends, then tears it down.
 func (c *conn) serve() {
-	go c.writeLoop()
 	c.armTimer(c.srv.cfg.HelloTimeout)
 	defer c.teardown()
 	defer c.awaitShutdown()

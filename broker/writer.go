@@ -2,41 +2,53 @@ package broker
 
 import "net"
 
-// kickLocked wakes the writer if it is waiting for frames.
+// kickLocked makes sure a writer goroutine runs when there is something to
+// do: frames to write, drops to report, or an exit to signal. The writer
+// exists only while it has work, so an idle connection costs one goroutine
+// (its reader), not two.
 func (c *conn) kickLocked() {
-	if c.waiting && (!c.q.Empty() || c.wexit || len(c.dropped) > 0) {
-		c.waiting = false
-		c.kick <- struct{}{}
+	if c.writing || !(!c.q.Empty() || c.wexit || len(c.dropped) > 0) {
+		return
+	}
+	if c.wexit && c.q.Empty() {
+		c.writerDoneLocked()
+		return
+	}
+	c.writing = true
+	go c.writeLoop()
+}
+
+// writerDoneLocked marks the writer finished for good (teardown waits on it).
+func (c *conn) writerDoneLocked() {
+	if !c.wclosed {
+		c.wclosed = true
+		close(c.wdone)
 	}
 }
 
-// writeLoop is the writer goroutine. Each round it takes everything queued
-// and writes it in chunks of up to writeChunk bytes, one writev
-// (net.Buffers) per chunk, returning each chunk's blocks to the pool and its
-// bytes to the budget as soon as the kernel has them: counting a long write
-// as pending until its very end would make a reader that keeps up look
-// full. Pending drops are reported once there is room. A write that blocks
-// holds up only this connection: publishers keep queueing until the budget
-// is spent.
+// writeLoop is the writer goroutine, started by kickLocked. Each round it
+// takes everything queued and writes it in chunks of up to writeChunk bytes,
+// one writev (net.Buffers) per chunk, returning each chunk's blocks to the
+// pool and its bytes to the budget as soon as the kernel has them: counting a
+// long write as pending until its very end would make a reader that keeps up
+// look full. Pending drops are reported once there is room. It returns when
+// the queue is empty. A write that blocks holds up only this connection:
+// publishers keep queueing until the budget is spent.
 func (c *conn) writeLoop() {
-	defer close(c.wdone)
 	chunk := min(max(c.srv.cfg.MaxPendingBytes/8, 64<<10), 256<<10)
 	var blocks [][]byte
 	var iov net.Buffers
 	for {
 		c.mu.Lock()
 		c.noticesLocked(false)
-		for c.q.Empty() {
-			if c.wexit {
-				c.mu.Unlock()
-				return
-			}
+		if c.q.Empty() {
+			c.writing = false
 			c.checkDrainedLocked()
-			c.waiting = true
+			if c.wexit {
+				c.writerDoneLocked()
+			}
 			c.mu.Unlock()
-			<-c.kick
-			c.mu.Lock()
-			c.noticesLocked(false)
+			return
 		}
 		blocks, _ = c.q.Take(blocks[:0])
 		c.msgInflight, c.ctrlInflight = c.msgQueued, c.ctrlQueued
@@ -58,6 +70,8 @@ func (c *conn) writeLoop() {
 			if err != nil {
 				c.q.Release(blocks[i:])
 				c.writeFailedLocked(err)
+				c.writing = false
+				c.writerDoneLocked()
 				c.mu.Unlock()
 				c.wakeReader()
 				return

@@ -1,10 +1,14 @@
 package broker
 
 import (
+	"net"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/heraldmq/herald/spec/wire"
 )
 
 // connNamed finds the server side of the client whose HELLO carried name.
@@ -26,7 +30,7 @@ func (c *conn) flushCount() uint64 {
 }
 
 // writing reports whether a write is in progress.
-func (c *conn) writing() bool {
+func (c *conn) writeInFlight() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.msgInflight > 0
@@ -44,33 +48,19 @@ func TestQueuedFramesLeaveInFewWrites(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxPendingBytes = 64 << 20
 	srv, addr := startServer(t, cfg)
-	sub := connect(t, addr, named("sub"))
+	// A tiny receive buffer on the subscriber's socket keeps the kernel from
+	// absorbing much, so the writer blocks at once and stays blocked.
+	sub := connectSmallRcvBuf(t, addr, "sub")
 	sub.sub(1, "/w")
 	sub.sync()
 	sc := connNamed(t, srv, "sub")
+	// And a tiny send buffer on the server's side: one large message can
+	// then never fit in the kernel, so the writer is certainly blocked on it
+	// until the subscriber reads (no timing involved).
+	require.NoError(t, sc.nc.(*net.TCPConn).SetWriteBuffer(4096))
 	pub := connect(t, addr)
-	// Fill the socket buffers with large messages until the writer is
-	// blocked: a write in flight, and no write completing across several
-	// round trips of the publisher.
-	big := make([]byte, 256<<10)
-	blocked := func() bool {
-		f := sc.flushCount()
-		for i := 0; i < 5; i++ {
-			pub.sync()
-			if sc.flushCount() != f || !sc.writing() {
-				return false
-			}
-		}
-		return true
-	}
-	for i := 0; i < 64 && !blocked(); i++ {
-		for k := 0; k < 8; k++ {
-			pub.pub("/w", big)
-		}
-		pub.sync()
-	}
-	require.True(t, sc.writing(), "the subscriber's socket never filled")
 	before := sc.flushCount()
+	pub.pub("/w", make([]byte, 256<<10))
 	for i := 0; i < 10000; i++ {
 		pub.pub("/w", []byte("small frame"))
 	}
@@ -82,7 +72,34 @@ func TestQueuedFramesLeaveInFewWrites(t *testing.T) {
 			small++
 		}
 	}
+	// The count includes the write of the large message the writer was
+	// blocked on.
 	writes := sc.flushCount() - before
 	t.Logf("10,000 queued frames left in %d writes", writes)
 	assert.LessOrEqual(t, writes, uint64(10))
+}
+
+// connectSmallRcvBuf connects with a 4 KiB socket receive buffer and
+// completes the handshake under name.
+func connectSmallRcvBuf(t *testing.T, addr, name string) *rawClient {
+	t.Helper()
+	d := net.Dialer{Control: func(network, address string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	nc, err := d.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { nc.Close() })
+	c := &rawClient{t: t, nc: nc, rd: wire.NewReader(nc, 64<<20)}
+	c.send((&wire.Hello{Version: wire.Version, Name: name, Echo: true, Headers: true}).Append(nil))
+	f := c.next()
+	require.Equal(t, wire.OpWelcome, f.op)
+	require.NoError(t, c.welcome.Decode(f.body))
+	return c
 }
