@@ -70,7 +70,7 @@ func (c *connFlags) connect(ctx context.Context, fs *flag.FlagSet, h clientHooks
 		}),
 		herald.WithDisconnectHandler(func(_ *herald.Conn, err error) {
 			if !h.reconnect {
-				cl.failWith(fmt.Errorf("lost the connection to %s: %w", c.url, err))
+				cl.failWith(fmt.Errorf("lost the connection to %s: %s", c.url, oneLine(err)))
 				return
 			}
 			if h.onDisconnect != nil {

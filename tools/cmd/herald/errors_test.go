@@ -180,3 +180,22 @@ func TestTLS(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Regexp(t, `^herald pub: TLS with the broker at heralds://127\.0\.0\.1:\d+ failed: tls: failed to verify certificate: x509: .+\n$`, errOut)
 }
+
+func TestPubPayloadTooLarge(t *testing.T) {
+	cfg := broker.DefaultConfig()
+	cfg.MaxPayload = 10
+	_, url := startBrokerWith(t, cfg)
+	code, out, errOut := runIn(t, "", "pub", "/big", "0123456789X", "--url", url)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "herald pub: payload too large: 11 bytes, the server's max_payload is 10\n", errOut)
+}
+
+func TestRootHelpDocumentsExitStatus(t *testing.T) {
+	code, out, errOut := runCLI(t, "--help")
+	assert.Equal(t, 0, code)
+	assert.Empty(t, out)
+	for _, want := range []string{"Exit status:", "\n  0    success", "\n  1    runtime error", "\n  2    usage error", "\n  130  herald pub, req or bench interrupted"} {
+		assert.Contains(t, errOut, want)
+	}
+}
