@@ -311,7 +311,9 @@ func (c *conn) noticesLocked(force bool) {
 	}
 	keep := c.dropped[:0]
 	for _, s := range c.dropped {
-		if s.State.DropFirst != 0 && !s.State.Closed && !c.noticeLocked(s) {
+		// A subscription that has ended (UNSUB, its max reached) still gets the
+		// NOTICE for what it lost before it ended (8.4).
+		if s.State.DropFirst != 0 && !c.noticeLocked(s) {
 			keep = append(keep, s)
 			continue
 		}

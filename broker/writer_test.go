@@ -103,3 +103,24 @@ func connectSmallRcvBuf(t *testing.T, addr, name string) *rawClient {
 	require.NoError(t, c.welcome.Decode(f.body))
 	return c
 }
+
+// TestNoticeAfterAutoUnsubscribe: a subscription that reaches its UNSUB max
+// while holding an unreported dropped range still gets the NOTICE (8.4).
+func TestNoticeAfterAutoUnsubscribe(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxPendingBytes = 16 << 10
+	srv, addr := startServer(t, cfg)
+	sub := connectSmallRcvBuf(t, addr, "sub")
+	sub.sub(1, "/n")
+	sub.send((&wire.Unsub{Sid: 1, Max: 200}).Append(nil))
+	sub.sync()
+	require.NoError(t, connNamed(t, srv, "sub").nc.(*net.TCPConn).SetWriteBuffer(4096))
+	pub := connect(t, addr)
+	for i := 0; i < 250; i++ {
+		pub.pub("/n", make([]byte, 512))
+	}
+	pub.sync()
+	msgs, noticed := checkSeqs(t, sub)
+	assert.Positive(t, noticed, "the stalled subscription dropped some")
+	assert.Equal(t, 200, msgs+noticed, "every seq up to the max is delivered or NOTICEd, none beyond")
+}
