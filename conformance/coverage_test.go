@@ -62,9 +62,7 @@ func featureText(t *testing.T) map[string]string {
 // pendingSections are sections of PROTOCOL.md whose scenarios are not
 // written yet, with the issue that brings them. The exemption is checked: a
 // section that becomes pinned must leave this list.
-var pendingSections = map[string]string{
-	"14": "the classic profile: its @classic scenarios (run with --classic-addr) are issue 7's",
-}
+var pendingSections = map[string]string{}
 
 // TestEveryMustIsPinned fails if a requirement of PROTOCOL.md that says MUST
 // is pinned by neither a scenario tag (@spec-N.M) nor a vector's "spec" list,

@@ -17,8 +17,13 @@ var Formats = []string{"pretty", "progress", "junit", "cucumber"}
 
 // Config configures a run of the suite.
 type Config struct {
-	// Addr is the server under test, HOST:PORT. Required.
+	// Addr is the server under test, HOST:PORT. Required unless ClassicAddr
+	// is set; without it only @classic scenarios can run.
 	Addr string
+	// ClassicAddr is the server's classic-profile port, HOST:PORT, for the
+	// @classic scenarios (PROTOCOL.md 14), which are skipped without it.
+	// Those tagged @cross-protocol need Addr too.
+	ClassicAddr string
 	// Tags selects scenarios with a godog tag expression, e.g.
 	// "@rotation && ~@prefetch". Empty selects every scenario.
 	Tags string
@@ -74,9 +79,9 @@ func (r Result) Summary() string {
 	return fmt.Sprintf("%d passed, %d failed, %d skipped", r.Passed, r.Failed, r.Skipped)
 }
 
-// Run runs the selected scenarios against cfg.Addr.
+// Run runs the selected scenarios against cfg.Addr and cfg.ClassicAddr.
 func Run(cfg Config) (Result, error) {
-	if cfg.Addr == "" {
+	if cfg.Addr == "" && cfg.ClassicAddr == "" {
 		return Result{}, errors.New("conformance: no server address")
 	}
 	if cfg.Format == "" {
@@ -100,7 +105,7 @@ func Run(cfg Config) (Result, error) {
 		return Result{}, fmt.Errorf("conformance: unknown format %q (use one of %v)", cfg.Format, Formats)
 	}
 	env := steps.NewEnv(steps.Settings{
-		Addr: cfg.Addr, TimeoutScale: cfg.TimeoutScale, Notes: cfg.Notes,
+		Addr: cfg.Addr, ClassicAddr: cfg.ClassicAddr, TimeoutScale: cfg.TimeoutScale, Notes: cfg.Notes,
 		User: cfg.User, Token: cfg.Token,
 		RestrictedUser: cfg.RestrictedUser, RestrictedToken: cfg.RestrictedToken,
 	})

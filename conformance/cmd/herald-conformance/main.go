@@ -1,7 +1,8 @@
 // Command herald-conformance checks a running Herald server against the
 // conformance suite: every promise of spec/PROTOCOL.md, over raw TCP.
 //
-//	herald-conformance --addr 127.0.0.1:7420 [--tags EXPR] [--format pretty|progress|junit|cucumber]
+//	herald-conformance --addr 127.0.0.1:7420 [--classic-addr 127.0.0.1:25000] [--tags EXPR]
+//	                   [--format pretty|progress|junit|cucumber]
 //	                   [--out FILE] [--timeout-scale F] [--user U --token T]
 //	                   [--restricted-user U --restricted-token T] [--list]
 //
@@ -25,19 +26,19 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 // options are the command line.
 type options struct {
 	addr, tags, format, out string
+	classicAddr             string
 	user, token             string
 	ruser, rtoken           string
 	scale                   float64
 	list                    bool
-	// A --classic-addr flag for the classic profile's port (section 14) is
-	// reserved for the @classic scenarios; it is not implemented yet.
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("herald-conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "", "the server under test, HOST:PORT (required unless --list)")
+	fs.StringVar(&o.addr, "addr", "", "the server under test, HOST:PORT (required unless --list or --classic-addr)")
+	fs.StringVar(&o.classicAddr, "classic-addr", "", "the server's classic-profile port, HOST:PORT: runs the @classic scenarios (those tagged @cross-protocol need --addr too)")
 	fs.StringVar(&o.tags, "tags", "", "a tag expression selecting scenarios, e.g. '@rotation && ~@prefetch' (default: all)")
 	fs.StringVar(&o.format, "format", "pretty", "report format: "+strings.Join(conformance.Formats, ", "))
 	fs.StringVar(&o.out, "out", "", "write the report to this file instead of standard output")
@@ -57,8 +58,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	case !o.list && o.addr == "":
-		return o, errors.New("--addr is required")
+	case !o.list && o.addr == "" && o.classicAddr == "":
+		return o, errors.New("--addr is required (or --classic-addr, for the classic profile alone)")
 	case o.scale < 1:
 		return o, fmt.Errorf("--timeout-scale must be at least 1, not %v", o.scale)
 	}
@@ -93,7 +94,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		notes = stderr
 	}
 	res, err := conformance.Run(conformance.Config{
-		Addr: o.addr, Tags: o.tags, Format: o.format, Output: report, Notes: notes,
+		Addr: o.addr, ClassicAddr: o.classicAddr, Tags: o.tags, Format: o.format, Output: report, Notes: notes,
 		TimeoutScale: o.scale, User: o.user, Token: o.token,
 		RestrictedUser: o.ruser, RestrictedToken: o.rtoken,
 	})

@@ -25,6 +25,7 @@ var Requirements = []Requirement{
 	capability(wire.CapNoResponders, "requests that reach nobody come back as no-responders messages (7.10)"),
 	capability(wire.CapPrefetch, "rotation members may limit unacknowledged messages with prefetch and ACK (7.11)"),
 	capability(wire.CapAuth, "the server checks HELLO credentials (4.6)"),
+	classicAuthRequirement(),
 	policy(wire.OverflowDrop),
 	policy(wire.OverflowDisconnect),
 	{

@@ -23,6 +23,10 @@ const BaseTimeout = 5 * time.Second
 type Settings struct {
 	// Addr is the server under test, HOST:PORT.
 	Addr string
+	// ClassicAddr is the server's classic-profile port (PROTOCOL.md 14), for
+	// the @classic scenarios; they are skipped when it is empty, as are the
+	// other scenarios when Addr is.
+	ClassicAddr string
 	// TimeoutScale multiplies every time limit; values below 1 are raised to 1.
 	TimeoutScale float64
 	// Notes receives skip reasons and measured figures as they happen; nil
@@ -159,6 +163,7 @@ func (e *Env) InitScenario(sc *godog.ScenarioContext) {
 	w.registerIsolationSteps(sc)
 	w.registerKeepaliveSteps(sc)
 	w.registerAuthSteps(sc)
+	w.registerClassicSteps(sc)
 }
 
 func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
@@ -172,12 +177,16 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 	w.env.outcomes = append(w.env.outcomes, o)
 	w.env.mu.Unlock()
 
-	wel, err := w.env.Welcome()
-	if err != nil {
-		return ctx, fmt.Errorf("cannot learn the server's capabilities: %w", err)
+	reason := ClassicSkipReason(o.Tags, w.env.s)
+	if reason == "" && w.env.s.Addr != "" {
+		wel, err := w.env.Welcome()
+		if err != nil {
+			return ctx, fmt.Errorf("cannot learn the server's capabilities: %w", err)
+		}
+		w.welcome = wel
+		reason = SkipReason(o.Tags, wel)
 	}
-	w.welcome = wel
-	if reason := SkipReason(o.Tags, wel); reason != "" {
+	if reason != "" {
 		w.skip = reason
 		w.env.Notef("SKIP %q: %s", o.Name, reason)
 		return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, reason)
@@ -193,7 +202,7 @@ func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 	o := w.outcome
 	o.Duration = time.Since(w.started)
 	switch {
-	case w.skip != "" && err == nil:
+	case w.skip != "" && (err == nil || errors.Is(err, godog.ErrSkip)):
 		o.Status, o.Detail = Skipped, w.skip
 	case err != nil && !errors.Is(err, godog.ErrSkip):
 		o.Status, o.Detail = Failed, err.Error()
