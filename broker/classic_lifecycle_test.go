@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 
@@ -128,4 +129,46 @@ func TestClassicShutdownDrains(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatal("Shutdown did not return")
 	}
+}
+
+// TestClassicNoGoroutineLeaks: classic connections that end every way (a
+// client close, an empty destination, an oversize frame, a truncated frame,
+// shutdown) leave no goroutine behind.
+func TestClassicNoGoroutineLeaks(t *testing.T) {
+	base := runtime.NumGoroutine()
+	func() {
+		srv, err := New(DefaultConfig())
+		require.NoError(t, err)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		served := make(chan struct{})
+		go func() { srv.ServeClassic(ln); close(served) }()
+		addr := ln.Addr().String()
+		var open []*classicClient
+		for i := 0; i < 10; i++ {
+			open = append(open, listenClassic(t, srv, addr, "/queue/leak"), listenClassic(t, srv, addr, "/leak"))
+		}
+		s := dialClassic(t, addr, "")
+		for i := 0; i < 100; i++ {
+			s.send("/queue/leak", []byte("x"))
+			s.send("/leak", []byte("y"))
+		}
+		s.write(classicFrame(nil))
+		s.expectClosed()
+		open[0].nc.Close()
+		over := dialClassicRaw(t, addr)
+		over.write([]byte{0xff, 0xff, 0xff, 0xff})
+		over.expectClosed()
+		cut := dialClassic(t, addr, "/leak")
+		cut.write([]byte{0, 0, 0, 9, 'x'})
+		cut.nc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, srv.Shutdown(ctx))
+		<-served
+		for _, c := range open {
+			c.nc.Close()
+		}
+	}()
+	checkGoroutines(t, base)
 }
