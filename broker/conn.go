@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/heraldmq/herald/broker/internal/outq"
@@ -33,8 +34,18 @@ type conn struct {
 	ready        bool
 
 	auth      atomic.Pointer[authState]
-	permCache permCache // reader-owned
-	classic   bool      // speaks the classic profile (PROTOCOL.md 14); set before serving
+	permCache permCache       // reader-owned
+	classic   bool            // speaks the classic profile (PROTOCOL.md 14); set before serving
+	rc        syscall.RawConn // the raw socket for inline writes; nil for TLS
+
+	// Inline writes (inline.go). inline, touched, round and scratchInline
+	// are reader-owned; touchBy and touchRound are guarded by mu.
+	inline        bool
+	touched       []*conn
+	round         uint64
+	scratchInline inlineScratch
+	touchBy       *conn
+	touchRound    uint64
 
 	// Reader-owned.
 	rd        *wire.Reader
@@ -101,6 +112,11 @@ func newConn(s *Server, nc net.Conn) *conn {
 		drained: make(chan struct{}),
 		ended:   make(chan struct{}),
 	}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			c.rc = rc
+		}
+	}
 	c.q.SetAccount(&s.held)
 	c.held.SetAccount(&s.held)
 	c.log = s.log.With("cid", c.id, "remote", c.remote)
@@ -115,6 +131,7 @@ func (s *Server) now() int64 { return int64(time.Since(s.start)) }
 // serve is the reader goroutine: it reads and handles frames until the
 // connection ends, then tears it down.
 func (c *conn) serve() {
+	c.inline = true // this reader flushes what its batches queue (flushBatch)
 	c.armTimer(c.srv.cfg.HelloTimeout)
 	defer c.teardown()
 	defer c.awaitShutdown()

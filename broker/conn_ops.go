@@ -166,6 +166,7 @@ func (c *conn) flushBatch() {
 			}
 		}
 	}
+	c.flushTouched()
 	clear(c.batch)
 	c.batch, c.frameEnds, c.arena = c.batch[:0], c.frameEnds[:0], c.arena[:0]
 	if cap(c.arena) > maxArena*2 {

@@ -144,7 +144,7 @@ func (c *conn) Deliver(s *router.Sub, msgs []router.Message) (expired bool) {
 			break
 		}
 	}
-	c.kickLocked()
+	c.scheduleLocked(msgs[0].Origin)
 	c.mu.Unlock()
 	return expired
 }
@@ -221,7 +221,7 @@ func (c *conn) Offer(s *router.Sub, m *router.Message) (taken, expired bool) {
 		st.Credit--
 	}
 	expired = c.countLocked(s)
-	c.kickLocked()
+	c.scheduleLocked(m.Origin)
 	return true, expired
 }
 

@@ -34,11 +34,20 @@ func (c *conn) writerDoneLocked() {
 // look full. Pending drops are reported once there is room. It returns when
 // the queue is empty. A write that blocks holds up only this connection:
 // publishers keep queueing until the budget is spent.
-func (c *conn) writeLoop() {
+func (c *conn) writeLoop() { c.writeLoopFrom(nil, 0) }
+
+// writeLoopFrom is writeLoop that first finishes blocks an inline write
+// left, the first of them from byte skip on.
+func (c *conn) writeLoopFrom(blocks [][]byte, skip int) {
 	chunk := min(max(c.srv.cfg.MaxPendingBytes/8, 64<<10), 256<<10)
-	var blocks [][]byte
 	var iov net.Buffers
 	for {
+		if len(blocks) > 0 {
+			if !c.writeBlocks(blocks, skip, chunk, &iov) {
+				return
+			}
+			blocks, skip = blocks[:0], 0
+		}
 		c.mu.Lock()
 		c.noticesLocked(false)
 		if c.q.Empty() {
@@ -54,42 +63,51 @@ func (c *conn) writeLoop() {
 		c.msgInflight, c.ctrlInflight = c.msgQueued, c.ctrlQueued
 		c.msgQueued, c.ctrlQueued = 0, 0
 		c.mu.Unlock()
-
-		for i := 0; i < len(blocks); {
-			size, j := len(blocks[i]), i+1
-			for j < len(blocks) && size+len(blocks[j]) <= chunk {
-				size += len(blocks[j])
-				j++
-			}
-			iov = append(iov[:0], blocks[i:j]...)
-			_, err := iov.WriteTo(c.nc)
-			c.q.Release(blocks[i:j])
-			i = j
-			c.mu.Lock()
-			c.flushes++
-			if err != nil {
-				c.q.Release(blocks[i:])
-				c.writeFailedLocked(err)
-				c.writing = false
-				c.writerDoneLocked()
-				c.mu.Unlock()
-				c.wakeReader()
-				return
-			}
-			// Control bytes count as written first: the split only matters
-			// for the budget, and both kinds are bounded.
-			ctrl := min(size, c.ctrlInflight)
-			c.ctrlInflight -= ctrl
-			c.msgInflight = max(c.msgInflight-(size-ctrl), 0)
-			c.recoveredLocked()
-			c.checkDrainedLocked()
-			c.mu.Unlock()
+		if !c.writeBlocks(blocks, 0, chunk, &iov) {
+			return
 		}
+		blocks = blocks[:0]
+	}
+}
+
+// writeBlocks writes taken blocks (the first from byte skip on) in chunks,
+// blocking as long as the peer makes us, releasing blocks and budget as
+// each chunk lands. It reports false when the connection failed (the writer
+// must stop).
+func (c *conn) writeBlocks(blocks [][]byte, skip, chunk int, iov *net.Buffers) bool {
+	for i := 0; i < len(blocks); {
+		size, j := len(blocks[i])-skip, i+1
+		for j < len(blocks) && size+len(blocks[j]) <= chunk {
+			size += len(blocks[j])
+			j++
+		}
+		*iov = append((*iov)[:0], blocks[i][skip:])
+		*iov = append(*iov, blocks[i+1:j]...)
+		skip = 0
+		_, err := iov.WriteTo(c.nc)
+		c.q.Release(blocks[i:j])
+		i = j
 		c.mu.Lock()
-		c.msgInflight, c.ctrlInflight = 0, 0
+		c.flushes++
+		if err != nil {
+			c.q.Release(blocks[i:])
+			c.writeFailedLocked(err)
+			c.writing = false
+			c.writerDoneLocked()
+			c.mu.Unlock()
+			c.wakeReader()
+			return false
+		}
+		c.accountWrittenLocked(size)
+		c.recoveredLocked()
 		c.checkDrainedLocked()
 		c.mu.Unlock()
 	}
+	c.mu.Lock()
+	c.msgInflight, c.ctrlInflight = 0, 0
+	c.checkDrainedLocked()
+	c.mu.Unlock()
+	return true
 }
 
 // writeFailedLocked ends the connection after a failed write: nothing more
