@@ -133,7 +133,7 @@ func (c *conn) Deliver(s *router.Sub, msgs []router.Message) (expired bool) {
 		n := c.msgLen(m)
 		if ok, own := c.fitsLocked(n); ok {
 			c.appendMsgLocked(s, m, n)
-		} else if own && c.srv.cfg.Overflow == OverflowDisconnect {
+		} else if own && c.srv.cfg.Overflow == OverflowDisconnect && n <= c.srv.cfg.MaxPendingBytes {
 			c.failLocked(slowConsumerErr, true)
 			break
 		} else {
@@ -235,9 +235,11 @@ func (c *conn) Charge(s *router.Sub, m *router.Message) (expired bool) {
 		return false
 	}
 	st.Seq++
-	if ok, own := c.fitsLocked(c.msgLen(m)); !ok && own && c.srv.cfg.Overflow == OverflowDisconnect {
-		c.failLocked(slowConsumerErr, true)
-		return false
+	if n := c.msgLen(m); n <= c.srv.cfg.MaxPendingBytes {
+		if ok, own := c.fitsLocked(n); !ok && own && c.srv.cfg.Overflow == OverflowDisconnect {
+			c.failLocked(slowConsumerErr, true)
+			return false
+		}
 	}
 	c.dropLocked(s)
 	expired = c.countLocked(s)

@@ -86,6 +86,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxPendingTotal > 0 {
 		go s.shedder()
 	}
+	if cfg.MaxPendingBytes < cfg.maxFrame() {
+		s.log.Warn("max pending bytes is below max frame: messages larger than the buffer can never be delivered (they are dropped and NOTICEd)",
+			"max_pending_bytes", cfg.MaxPendingBytes, "max_frame", cfg.maxFrame())
+	}
 	return s, nil
 }
 

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/heraldmq/herald/broker"
+	"github.com/heraldmq/herald/spec/wire"
 )
 
 func main() {
@@ -87,6 +88,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q (heraldd takes only flags; see --help)", fs.Arg(0))
 	}
 	c.Overflow = broker.Overflow(o.overflow)
+	if c.MaxPendingBytes < c.MaxPayload+wire.FrameOverhead {
+		return nil, fmt.Errorf("--max-pending-bytes %d is smaller than a largest message (--max-payload %d + %d bytes of framing): raise it or lower --max-payload",
+			c.MaxPendingBytes, c.MaxPayload, wire.FrameOverhead)
+	}
 	return o, nil
 }
 

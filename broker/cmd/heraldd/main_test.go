@@ -25,12 +25,12 @@ func TestFlagsDefaultsAndOverrides(t *testing.T) {
 	assert.Equal(t, 8<<20, o.cfg.MaxPendingBytes)
 	assert.Equal(t, broker.OverflowDrop, o.cfg.Overflow)
 
-	o, err = parseFlags([]string{"--addr", "127.0.0.1:9", "--max-payload", "100", "--max-pending-bytes", "4096",
+	o, err = parseFlags([]string{"--addr", "127.0.0.1:9", "--max-payload", "100", "--max-pending-bytes", "70000",
 		"--overflow", "disconnect", "--ping-interval", "5s", "--drain-timeout", "1s", "--log-level", "debug"}, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:9", o.cfg.Addr)
 	assert.Equal(t, 100, o.cfg.MaxPayload)
-	assert.Equal(t, 4096, o.cfg.MaxPendingBytes)
+	assert.Equal(t, 70000, o.cfg.MaxPendingBytes)
 	assert.Equal(t, broker.OverflowDisconnect, o.cfg.Overflow)
 	assert.Equal(t, 5*time.Second, o.cfg.PingInterval)
 	assert.Equal(t, time.Second, o.cfg.DrainTimeout)
@@ -47,10 +47,11 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 
 func TestBadInputNamesTheProblem(t *testing.T) {
 	for args, want := range map[string][]string{
-		"overflow policy \"sometimes\"": {"--overflow", "sometimes"},
-		"--log-level \"loud\"":          {"--log-level", "loud"},
-		"unexpected argument \"extra\"": {"extra"},
-		"listen on 256.0.0.1:1":         {"--addr", "256.0.0.1:1"},
+		"overflow policy \"sometimes\"":                              {"--overflow", "sometimes"},
+		"--log-level \"loud\"":                                       {"--log-level", "loud"},
+		"unexpected argument \"extra\"":                              {"extra"},
+		"listen on 256.0.0.1:1":                                      {"--addr", "256.0.0.1:1"},
+		"--max-pending-bytes 4096 is smaller than a largest message": {"--max-pending-bytes", "4096"},
 	} {
 		err := run(context.Background(), want, io.Discard)
 		require.Error(t, err)

@@ -36,7 +36,7 @@ func TestMonitorIsOffUnlessGiven(t *testing.T) {
 // /healthz fails once heraldd drains (here: a subscriber that never reads
 // holds queued data, so the drain lasts --drain-timeout).
 func TestMonitorAddr(t *testing.T) {
-	d := startDaemon(t, "--monitor-addr", "127.0.0.1:0", "--drain-timeout", "2s", "--max-pending-bytes", "1048576")
+	d := startDaemon(t, "--monitor-addr", "127.0.0.1:0", "--drain-timeout", "2s", "--max-pending-bytes", "1048576", "--max-payload", "262144")
 	base := "http://" + d.waitLog(`msg=monitoring addr=(\S+)`)[1]
 
 	code, body := httpGet(t, base+"/healthz")
