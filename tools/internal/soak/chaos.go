@@ -27,8 +27,10 @@ type ChaosConfig struct {
 	FireRate, FireSubs int
 	// MaxMessages and MaxPayload bound what one cell publishes.
 	MaxMessages, MaxPayload int
-	// PendingBytes, PendingTotal, PingInterval and MaxPingsOut are the
-	// broker's flags of the same names.
+	// BrokerMaxPayload, PendingBytes, PendingTotal, PingInterval and
+	// MaxPingsOut are the broker's flags --max-payload, --max-pending-bytes,
+	// --max-pending-total, --ping-interval and --max-pings-out.
+	BrokerMaxPayload           int
 	PendingBytes, PendingTotal int
 	PingInterval               time.Duration
 	MaxPingsOut                int
@@ -41,7 +43,7 @@ func DefaultChaos(policy string, d time.Duration) ChaosConfig {
 	return ChaosConfig{
 		Policy: policy, Duration: d, MaxConns: 2000, Rate: 400,
 		FireRate: 2000, FireSubs: 4, MaxMessages: 600, MaxPayload: 1024,
-		PendingBytes: 256 << 10, PendingTotal: 64 << 20,
+		BrokerMaxPayload: 64 << 10, PendingBytes: 256 << 10, PendingTotal: 64 << 20,
 		PingInterval: 3 * time.Second, MaxPingsOut: 2, Slack: 3 * time.Second,
 	}
 }
@@ -127,6 +129,7 @@ func RunChaos(ctx context.Context, bin, dir string, cfg ChaosConfig) (*ChaosResu
 	res := &ChaosResult{Config: cfg}
 	b, err := startBroker(bin, filepath.Join(dir, "heraldd-"+cfg.Policy+".log"),
 		"--overflow", cfg.Policy,
+		"--max-payload", strconv.Itoa(cfg.BrokerMaxPayload),
 		"--max-pending-bytes", strconv.Itoa(cfg.PendingBytes),
 		"--max-pending-total", strconv.Itoa(cfg.PendingTotal),
 		"--ping-interval", cfg.PingInterval.String(),
@@ -143,7 +146,8 @@ func RunChaos(ctx context.Context, bin, dir string, cfg ChaosConfig) (*ChaosResu
 	res.Args = b.args
 	e := &env{addr: b.addr, disconnect: cfg.Policy == "disconnect", hello: 10 * time.Second,
 		ping: cfg.PingInterval, pings: cfg.MaxPingsOut, slack: cfg.Slack,
-		maxMessages: cfg.MaxMessages, maxPayload: cfg.MaxPayload, t: newTally()}
+		maxMessages: cfg.MaxMessages, maxPayload: cfg.MaxPayload, t: newTally(),
+		stallMin: time.Second, stallMax: 15 * time.Second}
 
 	// Warm up (one client of each everyday kind), then take the baseline.
 	if err := e.cell(ctx); err != nil {
@@ -258,7 +262,7 @@ func errText(err error) string {
 
 // watch samples the broker's connections, goroutines, held bytes and RSS
 // until ctx ends.
-func watch(ctx context.Context, b *broker, peaks *sampler, every time.Duration) {
+func watch(ctx context.Context, b *heraldd, peaks *sampler, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -281,7 +285,7 @@ func watch(ctx context.Context, b *broker, peaks *sampler, every time.Duration) 
 // settle waits until the broker has no connection and, when base is given,
 // until its goroutines and descriptors are back to base (at most 30s), and
 // returns what it saw.
-func settle(ctx context.Context, b *broker, base *baseline) (baseline, error) {
+func settle(ctx context.Context, b *heraldd, base *baseline) (baseline, error) {
 	var last baseline
 	var lastErr error
 	_, ok := waitUntil(30*time.Second, 200*time.Millisecond, func() (struct{}, bool) {

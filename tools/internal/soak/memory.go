@@ -23,6 +23,7 @@ type MemoryConfig struct {
 	Total        int           // --max-pending-total
 	PendingBytes int           // --max-pending-bytes (per connection)
 	Payload      int           // bytes per message
+	MaxPayload   int           // --max-payload (the broker wants --max-pending-bytes at least this + 64 KiB)
 	Duration     time.Duration // how long the publisher publishes
 	RcvBuf       int           // SO_RCVBUF of each subscriber
 	Readers      int           // subscribers that keep up, checked seq by seq
@@ -34,7 +35,7 @@ type MemoryConfig struct {
 
 // DefaultMemory is the phase `make soak` runs.
 func DefaultMemory() MemoryConfig {
-	return MemoryConfig{Subs: 1000, Total: 128 << 20, PendingBytes: 1 << 20, Payload: 1024,
+	return MemoryConfig{Subs: 1000, Total: 128 << 20, PendingBytes: 1 << 20, Payload: 1024, MaxPayload: 64 << 10,
 		Duration: 20 * time.Second, RcvBuf: 4 << 10, Readers: 4, Rate: 5000}
 }
 
@@ -87,6 +88,7 @@ func RunMemory(ctx context.Context, bin, dir string, cfg MemoryConfig, headroom 
 	b, err := startBrokerEnv(bin, filepath.Join(dir, name), cfg.Env,
 		"--max-pending-total", strconv.Itoa(cfg.Total),
 		"--max-pending-bytes", strconv.Itoa(cfg.PendingBytes),
+		"--max-payload", strconv.Itoa(cfg.MaxPayload),
 		"--ping-interval", "10m", "--overflow", "drop")
 	if err != nil {
 		return nil, err

@@ -17,10 +17,10 @@ import (
 	"time"
 )
 
-// broker is heraldd running as a separate process, with its stderr kept in
+// heraldd is the broker running as a separate process, with its stderr kept in
 // a file (to look for panics afterwards) and scanned for the addresses it
 // listens on.
-type broker struct {
+type heraldd struct {
 	cmd     *exec.Cmd
 	args    []string
 	addr    string // Herald listener
@@ -43,12 +43,12 @@ var (
 // startBroker starts bin at 127.0.0.1:0 with --monitor-addr 127.0.0.1:0 and
 // extra flags, and returns once both listeners are up. Its stderr goes to
 // logPath.
-func startBroker(bin, logPath string, extra ...string) (*broker, error) {
+func startBroker(bin, logPath string, extra ...string) (*heraldd, error) {
 	return startBrokerEnv(bin, logPath, nil, extra...)
 }
 
 // startBrokerEnv is startBroker with env added to the process environment.
-func startBrokerEnv(bin, logPath string, env []string, extra ...string) (*broker, error) {
+func startBrokerEnv(bin, logPath string, env []string, extra ...string) (*heraldd, error) {
 	args := append([]string{"--addr", "127.0.0.1:0", "--monitor-addr", "127.0.0.1:0", "--log-level", "info"}, extra...)
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -63,7 +63,7 @@ func startBrokerEnv(bin, logPath string, env []string, extra ...string) (*broker
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	b := &broker{cmd: cmd, args: args, logPath: logPath, exited: make(chan struct{}),
+	b := &heraldd{cmd: cmd, args: args, logPath: logPath, exited: make(chan struct{}),
 		http: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
 	addrs := make(chan [2]string, 1)
 	go func() {
@@ -113,7 +113,8 @@ func startBrokerEnv(bin, logPath string, env []string, extra ...string) (*broker
 		b.addr, b.monitor = a[0], a[1]
 		return b, nil
 	case <-b.exited:
-		return nil, fmt.Errorf("heraldd exited before listening (%v); see %s", b.waitErr, logPath)
+		tail, _ := os.ReadFile(logPath)
+		return nil, fmt.Errorf("heraldd exited before listening (%v): %s", b.waitErr, tail)
 	case <-time.After(10 * time.Second):
 		b.kill()
 		return nil, fmt.Errorf("heraldd did not report its listeners within 10s; see %s", logPath)
@@ -121,17 +122,17 @@ func startBrokerEnv(bin, logPath string, env []string, extra ...string) (*broker
 }
 
 // pid returns the broker's process id.
-func (b *broker) pid() int { return b.cmd.Process.Pid }
+func (b *heraldd) pid() int { return b.cmd.Process.Pid }
 
 // kill ends the process at once and waits for it.
-func (b *broker) kill() {
+func (b *heraldd) kill() {
 	b.cmd.Process.Kill()
 	<-b.exited
 }
 
 // stop sends SIGTERM and waits up to limit for a clean exit; it returns how
 // long the shutdown took.
-func (b *broker) stop(limit time.Duration) (time.Duration, error) {
+func (b *heraldd) stop(limit time.Duration) (time.Duration, error) {
 	start := time.Now()
 	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		return 0, err
@@ -147,7 +148,7 @@ func (b *broker) stop(limit time.Duration) (time.Duration, error) {
 
 // dump makes the Go runtime print every goroutine's stack into the log
 // (SIGQUIT), which ends the process: the diagnosis of a leak.
-func (b *broker) dump() {
+func (b *heraldd) dump() {
 	b.cmd.Process.Signal(syscall.SIGQUIT)
 	select {
 	case <-b.exited:
@@ -157,7 +158,7 @@ func (b *broker) dump() {
 }
 
 // alive reports whether the process is still running.
-func (b *broker) alive() bool {
+func (b *heraldd) alive() bool {
 	select {
 	case <-b.exited:
 		return false
@@ -168,7 +169,7 @@ func (b *broker) alive() bool {
 
 // metrics scrapes /metrics and returns every sample without labels (and
 // those with labels under their full name, labels included).
-func (b *broker) metrics(ctx context.Context) (map[string]float64, error) {
+func (b *heraldd) metrics(ctx context.Context) (map[string]float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+b.monitor+"/metrics", nil)
 	if err != nil {
 		return nil, err
@@ -208,7 +209,7 @@ func parseMetrics(r io.Reader) (map[string]float64, error) {
 }
 
 // metric scrapes one series.
-func (b *broker) metric(ctx context.Context, name string) (float64, error) {
+func (b *heraldd) metric(ctx context.Context, name string) (float64, error) {
 	m, err := b.metrics(ctx)
 	if err != nil {
 		return 0, err
@@ -221,7 +222,7 @@ func (b *broker) metric(ctx context.Context, name string) (float64, error) {
 }
 
 // openFDs counts the broker's open file descriptors in /proc.
-func (b *broker) openFDs() (int, error) {
+func (b *heraldd) openFDs() (int, error) {
 	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", b.pid()))
 	if err != nil {
 		return 0, err
@@ -230,7 +231,7 @@ func (b *broker) openFDs() (int, error) {
 }
 
 // rss returns the broker's VmRSS in bytes.
-func (b *broker) rss() (int64, error) { return vmRSS(b.pid()) }
+func (b *heraldd) rss() (int64, error) { return vmRSS(b.pid()) }
 
 // vmRSS reads VmRSS from /proc/PID/status.
 func vmRSS(pid int) (int64, error) {
@@ -252,7 +253,7 @@ func vmRSS(pid int) (int64, error) {
 
 // panics scans the broker's log for a Go panic, a fatal runtime error or a
 // race report, and returns the first such line.
-func (b *broker) panics() (string, error) {
+func (b *heraldd) panics() (string, error) {
 	f, err := os.Open(b.logPath)
 	if err != nil {
 		return "", err

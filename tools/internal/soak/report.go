@@ -43,7 +43,7 @@ func WriteMarkdown(w io.Writer, r *Results, command string) error {
 	p("| check | result | detail |")
 	p("|---|---|---|")
 	for _, c := range r.Checks() {
-		p("| %s | %s | %s |", c.Name, passText(c.Pass), cell(c.Detail))
+		p("| %s | %s | %s |", cell(c.Name), passText(c.Pass), cell(c.Detail))
 	}
 	for _, c := range r.Chaos {
 		writeChaos(p, c)

@@ -2,6 +2,7 @@ package soak
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -90,6 +91,9 @@ func (r *Results) Checks() []Check {
 
 // Run runs every phase in order.
 func Run(ctx context.Context, cfg Config) (*Results, error) {
+	if len(cfg.Chaos) == 0 && cfg.Memory.Subs == 0 {
+		return nil, errors.New("no phase to run")
+	}
 	res := &Results{Started: time.Now(), Cfg: cfg}
 	logf := func(format string, args ...any) {
 		if cfg.Log != nil {

@@ -22,6 +22,8 @@ type env struct {
 	slack       time.Duration // scheduling allowance on a loaded machine
 	maxMessages int           // most messages one cell publishes
 	maxPayload  int           // largest payload a cell publishes
+	stallMin    time.Duration // shortest time a stalled reader holds on
+	stallMax    time.Duration // longest
 	t           *tally
 	ids         atomic.Uint64
 }
@@ -258,7 +260,8 @@ func (e *env) abrupt(ctx context.Context) error {
 }
 
 // stalled subscribes to the firehose (and sometimes to everything) with a
-// small receive buffer and never reads, for 1 to 15 seconds, then resets.
+// small receive buffer and never reads, for stallMin to stallMax (1 to 15
+// seconds in the soak), then resets.
 // The broker must hold it to its budget without slowing anyone (checked
 // through the well-behaved subscribers) and clean up after it.
 func (e *env) stalled(ctx context.Context) error {
@@ -274,7 +277,7 @@ func (e *env) stalled(ctx context.Context) error {
 		c.sub(2, "/soak/>", "")
 	}
 	select {
-	case <-time.After(time.Second + rand.N(14*time.Second)):
+	case <-time.After(e.stallMin + rand.N(e.stallMax-e.stallMin+1)):
 	case <-ctx.Done():
 	}
 	return nil
