@@ -7,7 +7,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 TESTFLAGS ?=
 
-.PHONY: all build run test fmt-check vet tidy-check gotest fuzz bench clean
+.PHONY: all build run test fmt-check vet tidy-check gotest fuzz bench clean soak
 
 all: build
 
@@ -53,6 +53,12 @@ bench:
 
 clean:
 	rm -rf bin
+
+## soak: about five minutes of chaos and the memory bound against bin/heraldd as a
+## separate process; writes tools/soak/RESULTS.md. Not part of test.
+soak: build
+	cd tools && $(GO) build -o ../bin/herald-soak ./cmd/herald-soak
+	./bin/herald-soak --heraldd bin/heraldd --out tools/soak/RESULTS.md
 
 ## bench-compare: Herald beside nats-server, redis-server and mosquitto (installed
 ## from Debian if missing); writes tools/bench/RESULTS.md and fanout.svg. Not part of test.
