@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +22,8 @@ func classicIsolation(t *testing.T, srv *Server, addr, caddr string, volume, siz
 	t.Helper()
 	const ch = "/iso/stalled"
 	stall := listenClassic(t, srv, caddr, ch)
+	// A small receive buffer keeps the kernel from absorbing the volume.
+	require.NoError(t, stall.nc.(*net.TCPConn).SetReadBuffer(64<<10))
 	total := volume / size
 	prog := newProgress(10)
 	done := make(chan time.Time, 10)

@@ -97,6 +97,8 @@ func TestClassicShutdownDrains(t *testing.T) {
 	cfg.MaxPendingBytes = 64 << 20
 	srv, addr, caddr := startClassicServer(t, cfg)
 	l := listenClassic(t, srv, caddr, "/drain")
+	// A small receive buffer keeps the kernel from absorbing what is queued.
+	require.NoError(t, l.nc.(*net.TCPConn).SetReadBuffer(64<<10))
 	pub := connect(t, addr)
 	const msgs = 400 // × 32 KiB = 12.5 MiB: more than the sockets hold
 	payload := bytes.Repeat([]byte("d"), 32<<10)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,10 +87,14 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 	srv, addr, caddr := startClassicServer(t, cfg)
 	const ch = "/queue/leave"
 	a := listenClassic(t, srv, caddr, ch)
+	require.NoError(t, a.nc.(*net.TCPConn).SetReadBuffer(64<<10))
 	b := connect(t, addr)
 	b.subQueue(1, ch, "", 0)
 	b.sync()
-	const total = 2000 // 2000 × 8 KiB: A's share (8 MiB) overflows its socket buffers
+	// 3000 × 8 KiB: A's share (12 MiB) is more than its socket buffers (about
+	// 4 MiB on the server's side once A's own is kept small) and its 4 MiB
+	// budget hold, so frames are still queued for it when it leaves.
+	const total = 3000
 	fromB := make(chan int, total)
 	go func() {
 		defer close(fromB)
@@ -104,9 +109,15 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 			}
 		}
 	}()
+	// Small batches, each routed before the next is sent: A's writer never
+	// takes more than one batch into a write, so once its socket is full the
+	// frames behind that write stay queued, to be handed back when A leaves.
 	pub := connect(t, addr)
 	for i := 0; i < total; i++ {
 		pub.pub(ch, numbered(i, 8<<10))
+		if i%16 == 15 {
+			pub.sync()
+		}
 	}
 	pub.sync()
 	require.Positive(t, srv.Stats().PendingBytes, "A has frames queued behind its full socket")
@@ -141,6 +152,11 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 		require.Equal(t, 1, k, "message %d delivered %d times", i, k)
 	}
 	assert.Less(t, len(gotA), total/2, "some of A's share went to B")
+	backwards := false
+	for i := 1; i < len(gotB); i++ {
+		backwards = backwards || gotB[i] < gotB[i-1]
+	}
+	assert.True(t, backwards, "B got, after later ones, the frames still queued for A when it left")
 	assert.Equal(t, uint64(0), srv.Stats().LostOnLeave)
 	t.Logf("A read %d before its session ended, B got %d (including A's unwritten frames)", len(gotA), len(gotB))
 }
