@@ -10,8 +10,8 @@ import (
 )
 
 // A classic connection (PROTOCOL.md 14) is a *conn with classic set: the same
-// writer, outbox, teardown and router as a Herald connection, with its own
-// read loop below. The outbox frames each delivery as a bare data frame and
+// writer, inline writes, outbox, teardown and router as a Herald connection,
+// with its own read loop below. The outbox frames each delivery as a bare data frame and
 // never queues NOTICE or ERR for it.
 
 // classicEndCode ends a classic session that sent an empty destination frame
@@ -25,7 +25,7 @@ const classicSid = 1
 // subscription frame, then routes (destination, data) pairs until the
 // session ends, then tears the connection down.
 func (c *conn) serveClassic() {
-	go c.writeLoop()
+	c.inline = true // this reader writes what its batches queue (classicBatch.flush)
 	defer c.teardown()
 	defer c.awaitShutdown()
 	cfg := &c.srv.cfg
@@ -163,6 +163,7 @@ func (b *classicBatch) flush() {
 	}
 	b.c.srv.router.Publish(&b.pub, b.channel, b.msgs)
 	b.c.inMsgs.Add(uint64(len(b.msgs)))
+	b.c.flushTouched()
 	clear(b.msgs)
 	b.msgs, b.ends, b.sizes, b.arena = b.msgs[:0], b.ends[:0], b.sizes[:0], b.arena[:0]
 	if cap(b.arena) > 2*classicMaxArena {

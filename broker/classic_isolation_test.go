@@ -97,8 +97,8 @@ func classicConnInfo(t *testing.T, srv *Server, ch string) ConnInfo {
 }
 
 // TestClassicIsolationDrop pins 14.5 and 14.11: a classic listener that never
-// reads slows no reader, classic or Herald, while 32 MiB go by; it sees a
-// gap-free prefix and its drops are counted (it cannot be told).
+// reads slows no reader, classic or Herald, while 32 MiB go by; it gets whole
+// messages in order, and its drops are counted (it cannot be told).
 func TestClassicIsolationDrop(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxPendingBytes = 1 << 20
@@ -117,10 +117,15 @@ func TestClassicIsolationDrop(t *testing.T) {
 	assert.Positive(t, sub.Dropped)
 	assert.Equal(t, uint64(total), sub.Delivered+sub.Dropped)
 	assert.GreaterOrEqual(t, srv.Stats().DropsSlow, sub.Dropped, "drops are counted server-wide")
+	// The kernel takes data from a stalled socket in bursts, so what was
+	// delivered may be several runs (8.3); in order and whole, always.
+	last := -1
 	for i := 0; i < int(sub.Delivered); i++ {
 		b := stall.next()
 		require.Len(t, b, 16<<10, "whole frames only")
-		require.Equal(t, i, int(binary.BigEndian.Uint32(b)), "a gap-free prefix")
+		n := int(binary.BigEndian.Uint32(b))
+		require.Greater(t, n, last, "in order")
+		last = n
 	}
 	t.Logf("stalled classic listener: delivered %d, dropped %d (counted, not told)", sub.Delivered, sub.Dropped)
 }
