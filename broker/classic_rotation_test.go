@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,6 +97,7 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 	// budget hold, so frames are still queued for it when it leaves.
 	const total = 3000
 	fromB := make(chan int, total)
+	var noticedB atomic.Int64 // B's own losses, charged to it by the re-offer (7.7) and reported
 	go func() {
 		defer close(fromB)
 		for {
@@ -104,8 +106,12 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 				return
 			}
 			var m wire.Msg
-			if f.op == wire.OpMsg && m.Decode(f.body) == nil {
+			var n wire.Notice
+			switch {
+			case f.op == wire.OpMsg && m.Decode(f.body) == nil:
 				fromB <- int(binary.BigEndian.Uint32(m.Payload))
+			case f.op == wire.OpNotice && n.Decode(f.body) == nil:
+				noticedB.Add(int64(n.Count))
 			}
 		}
 	}()
@@ -135,13 +141,13 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 	}
 	var gotB []int
 	deadline := timeAfter(waitFor)
-	for len(gotA)+len(gotB) < total {
+	for len(gotA)+len(gotB)+int(srv.Stats().DropsQueueFull) < total {
 		select {
 		case i, ok := <-fromB:
 			require.True(t, ok, "B's connection ended after %d messages", len(gotB))
 			gotB = append(gotB, i)
 		case <-deadline:
-			t.Fatalf("lost messages: A read %d, B got %d, of %d", len(gotA), len(gotB), total)
+			t.Fatalf("lost messages: A read %d, B got %d and was told of %d, of %d", len(gotA), len(gotB), noticedB.Load(), total)
 		}
 	}
 	count := make([]int, total)
@@ -149,8 +155,14 @@ func TestClassicLeavingMemberFramesGoToOthers(t *testing.T) {
 		count[i]++
 	}
 	for i, k := range count {
-		require.Equal(t, 1, k, "message %d delivered %d times", i, k)
+		require.LessOrEqual(t, k, 1, "message %d delivered %d times", i, k)
 	}
+	// When both members were full, messages were charged to the member at
+	// the cursor (7.7): B was told by NOTICE, A, classic, cannot be (14.5) and
+	// the server counts them; every message is delivered once or counted.
+	charged := int(srv.Stats().DropsQueueFull)
+	require.GreaterOrEqual(t, charged, int(noticedB.Load()))
+	require.Equal(t, total, len(gotA)+len(gotB)+charged, "every message delivered once or counted as charged")
 	assert.Less(t, len(gotA), total/2, "some of A's share went to B")
 	// Frames B got after later ones were handed back when A left. How many
 	// were still queued (not yet in a write) then depends on how much the

@@ -1,10 +1,8 @@
 package broker
 
 import (
-	"crypto/tls"
 	"errors"
 	"net"
-	"time"
 )
 
 // ErrClassicAuth is returned by ServeClassic on a server that requires
@@ -36,43 +34,7 @@ func (s *Server) ServeClassic(ln net.Listener) error {
 		ln.Close()
 		return ErrClassicAuth
 	}
-	if s.cfg.TLS != nil {
-		ln = tls.NewListener(ln, s.cfg.TLS)
-	}
-	s.mu.Lock()
-	if s.closed.Load() {
-		s.mu.Unlock()
-		ln.Close()
-		return ErrServerClosed
-	}
-	s.listeners[ln] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, ln)
-		s.mu.Unlock()
-		ln.Close()
-	}()
-	s.log.Info("listening for classic clients", "addr", ln.Addr().String())
-	var backoff time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
-				return ErrServerClosed
-			}
-			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
-			s.log.Error("accept failed", "err", err, "retry_in", backoff)
-			select {
-			case <-time.After(backoff):
-			case <-s.done:
-				return ErrServerClosed
-			}
-			continue
-		}
-		backoff = 0
-		s.acceptClassic(nc)
-	}
+	return s.serveListener(ln, "listening for classic clients", s.acceptClassic)
 }
 
 // acceptClassic starts serving a classic connection, or closes it at once

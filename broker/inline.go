@@ -51,6 +51,8 @@ func (c *conn) flushTouched() {
 }
 
 // inlineFlush tries to write everything queued for c without blocking.
+// What the socket does not take stays queued, and a writer goroutine takes
+// over, starting with the unwritten end of the block the kernel stopped in.
 func (c *conn) inlineFlush(scr *inlineScratch) {
 	c.mu.Lock()
 	if c.writing || c.wexit || c.q.Empty() {
@@ -59,9 +61,8 @@ func (c *conn) inlineFlush(scr *inlineScratch) {
 		return
 	}
 	c.noticesLocked(false)
-	blocks, _ := c.q.Take(scr.blocks[:0])
-	c.msgInflight, c.ctrlInflight = c.msgQueued, c.ctrlQueued
-	c.msgQueued, c.ctrlQueued = 0, 0
+	blocks, taken := c.q.Take(scr.blocks[:0])
+	c.toInflightLocked(taken)
 	c.writing = true
 	c.flushes++
 	c.mu.Unlock()
@@ -86,30 +87,32 @@ func (c *conn) inlineFlush(scr *inlineScratch) {
 		i++
 	}
 	c.q.Release(blocks[:i])
-	c.recoveredLocked()
 	if i == len(blocks) {
-		c.msgInflight, c.ctrlInflight = 0, 0
 		c.writing = false
+		c.recoveredLocked()
 		c.checkDrainedLocked()
 		c.kickLocked() // frames another publisher queued meanwhile
 		c.mu.Unlock()
 		scr.blocks = blocks[:0]
 		return
 	}
-	rest := append([][]byte(nil), blocks[i:]...)
+	// The kernel stopped inside blocks[i]: its end is being written; the
+	// blocks after it were not touched and go back to the queue.
+	block := blocks[i]
+	rest := block[off:]
+	if untouched := blocks[i+1:]; len(untouched) > 0 {
+		back := 0
+		for _, b := range untouched {
+			back += len(b)
+		}
+		c.q.PushFront(append([][]byte(nil), untouched...))
+		c.toQueuedLocked(back)
+	}
+	c.recoveredLocked()
 	c.mu.Unlock()
 	clear(blocks)
 	scr.blocks = blocks[:0]
-	go c.writeLoopFrom(rest, off)
-}
-
-// accountWrittenLocked takes n written bytes off the in-flight counters;
-// control bytes count as written first (the split only matters for the
-// budget, and both kinds are bounded).
-func (c *conn) accountWrittenLocked(n int) {
-	ctrl := min(n, c.ctrlInflight)
-	c.ctrlInflight -= ctrl
-	c.msgInflight = max(c.msgInflight-(n-ctrl), 0)
+	go c.writeLoopFrom(rest, block)
 }
 
 // writevNow writes blocks to the socket with writev until everything is

@@ -36,7 +36,10 @@ func TestSilentClientIsStale(t *testing.T) {
 	}
 	took := time.Since(start)
 	c.expectClosed()
-	assert.Equal(t, 2, pings, "one PING per silent interval")
+	// One PING per silent interval; a timer that fires late (a loaded
+	// machine) may cover two intervals with one PING.
+	assert.GreaterOrEqual(t, pings, 1)
+	assert.LessOrEqual(t, pings, 2)
 	assert.GreaterOrEqual(t, took, 2*cfg.PingInterval)
 	assert.Less(t, took, 3*cfg.PingInterval+2*time.Second)
 }
@@ -63,8 +66,10 @@ func TestClientAnsweringPingsStays(t *testing.T) {
 // keeps sending frames is never stale, however long its writes are blocked.
 func TestBlockedWriteIsNotDeath(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.PingInterval = 100 * time.Millisecond
-	cfg.MaxPingsOut = 1
+	// Stale after 900 ms of silence: long enough that a test client starved
+	// of CPU on a loaded machine is not silent that long by accident.
+	cfg.PingInterval = 300 * time.Millisecond
+	cfg.MaxPingsOut = 2
 	cfg.MaxPendingBytes = 256 << 10
 	srv, addr := startServer(t, cfg)
 	sub := connect(t, addr, named("sub"))
@@ -83,8 +88,8 @@ func TestBlockedWriteIsNotDeath(t *testing.T) {
 		pub.sync()
 	}
 	require.Positive(t, sc.pendingBytes(), "the subscriber's socket never filled")
-	// Keep sending (not reading) for six stale periods.
-	deadline := time.Now().Add(6 * 2 * cfg.PingInterval)
+	// Keep sending (not reading) for three stale periods.
+	deadline := time.Now().Add(3 * 3 * cfg.PingInterval)
 	for time.Now().Before(deadline) {
 		sub.send(wire.AppendPong(nil)) // any frame counts as life
 		pub.sync()                     // and lets time pass on an event

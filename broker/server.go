@@ -116,6 +116,14 @@ func (s *Server) ListenAndServe() error {
 // ErrServerClosed then. It closes ln when it returns. With Config.TLS set,
 // connections on ln are TLS.
 func (s *Server) Serve(ln net.Listener) error {
+	return s.serveListener(ln, "listening", s.accept)
+}
+
+// serveListener runs an accept loop on ln (TLS when Config.TLS is set) until
+// Shutdown, handing each connection to accept. Accept errors other than
+// the listener closing (out of file descriptors and the like) back off and
+// keep serving.
+func (s *Server) serveListener(ln net.Listener, what string, accept func(net.Conn)) error {
 	if s.cfg.TLS != nil {
 		ln = tls.NewListener(ln, s.cfg.TLS)
 	}
@@ -133,7 +141,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		ln.Close()
 	}()
-	s.log.Info("listening", "addr", ln.Addr().String(), "server_id", s.id)
+	s.log.Info(what, "addr", ln.Addr().String(), "server_id", s.id)
 	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()
@@ -141,7 +149,6 @@ func (s *Server) Serve(ln net.Listener) error {
 			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
 				return ErrServerClosed
 			}
-			// Out of file descriptors and the like: back off, keep serving.
 			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
 			s.log.Error("accept failed", "err", err, "retry_in", backoff)
 			select {
@@ -152,7 +159,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		s.accept(nc)
+		accept(nc)
 	}
 }
 

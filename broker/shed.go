@@ -63,26 +63,33 @@ func (c *conn) shed() bool {
 		return false
 	}
 	c.srv.stats.shed.Add(1)
-	if c.srv.cfg.Overflow == OverflowDisconnect || c.classic {
-		if c.classic {
-			c.srv.stats.dropsSlow.Add(uint64(c.countMsgsLocked()))
-		}
+	if c.srv.cfg.Overflow == OverflowDisconnect {
 		c.failLocked(&wire.Error{Code: wire.CodeSlowConsumer, Message: "server-wide outbound bound reached; this connection held the most"}, true)
+		return true
+	}
+	if c.classic {
+		c.dropClassicUnsentLocked()
 		return true
 	}
 	c.dropUnsentLocked()
 	return true
 }
 
-func (c *conn) countMsgsLocked() int {
+// dropClassicUnsentLocked drops a classic connection's unwritten messages
+// and counts them: the profile has no NOTICE to tell it (PROTOCOL.md 14.5).
+func (c *conn) dropClassicUnsentLocked() {
 	n := 0
-	c.q.Filter(func(frame []byte) bool {
-		if len(frame) > 5 && frame[5] == byte(wire.OpMsg) {
-			n++
-		}
-		return false
-	})
-	return n
+	removed := c.q.Filter(func([]byte) bool { n++; return true })
+	c.msgQueued -= removed
+	c.dropCount += uint64(n)
+	c.srv.stats.dropsShed.Add(uint64(n))
+	c.subMu.Lock()
+	for _, s := range c.subs {
+		s.State.Dropped += uint64(n)
+	}
+	c.subMu.Unlock()
+	c.log.Warn("outbound buffers over the server-wide bound: dropped this classic connection's unwritten messages",
+		"messages", n, "bytes", removed)
 }
 
 // dropUnsentLocked drops every MSG not yet being written, with the NOTICEs

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,4 +91,22 @@ func TestPendingTotalBiggestPaysDisconnect(t *testing.T) {
 	for i := 0; i < n; i++ {
 		require.Equal(t, uint64(i+1), light.expectMsg().Seq)
 	}
+}
+
+// TestPendingTotalClassicDropsUnderDrop: under the drop policy a classic
+// connection holding the most loses its unwritten messages (counted; the
+// profile has no NOTICE) and stays connected (PROTOCOL.md 14.5).
+func TestPendingTotalClassicDropsUnderDrop(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxPendingBytes = 64 << 20
+	cfg.MaxPendingTotal = 4 << 20
+	srv, addr, caddr := startClassicServer(t, cfg)
+	heavy := listenClassic(t, srv, caddr, "/heavy")
+	require.NoError(t, heavy.nc.(*net.TCPConn).SetReadBuffer(4096))
+	pub := connect(t, addr)
+	fillStalled(t, srv, pub)
+	st := srv.Stats()
+	assert.Positive(t, st.DropsShed)
+	assert.Equal(t, 2, st.Connections, "the classic listener was not disconnected")
+	assert.LessOrEqual(t, st.HeldBytes, int64(cfg.MaxPendingTotal))
 }

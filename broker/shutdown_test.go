@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"runtime"
 	"sync"
@@ -28,15 +29,21 @@ func TestShutdownDrainsQueuedMessages(t *testing.T) {
 	go srv.Serve(ln)
 	addr := ln.Addr().String()
 
-	const subs, msgs = 10, 400
+	const subs, msgs = 10, 100
 	clients := make([]*rawClient, subs)
 	for i := range clients {
-		clients[i] = connect(t, addr, named("sub"))
+		// Tiny socket buffers on both sides: the kernel holds almost none of
+		// the 3.2 MiB each subscriber is sent, so it is queued in the broker
+		// when the drain starts (loopback buffers here can otherwise grow to
+		// tens of MiB and swallow it all).
+		name := fmt.Sprintf("sub%d", i)
+		clients[i] = connectSmallRcvBuf(t, addr, name)
+		require.NoError(t, connNamed(t, srv, name).nc.(*net.TCPConn).SetWriteBuffer(4096))
 		clients[i].sub(1, "/drain")
 		clients[i].sync()
 	}
 	pub := connect(t, addr)
-	payload := make([]byte, 32<<10) // 400 × 32 KiB = 12.5 MiB per subscriber: more than sockets hold
+	payload := make([]byte, 32<<10)
 	for i := 0; i < msgs; i++ {
 		pub.pub("/drain", payload)
 	}

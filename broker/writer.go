@@ -27,27 +27,30 @@ func (c *conn) writerDoneLocked() {
 }
 
 // writeLoop is the writer goroutine, started by kickLocked. Each round it
-// takes everything queued and writes it in chunks of up to writeChunk bytes,
-// one writev (net.Buffers) per chunk, returning each chunk's blocks to the
-// pool and its bytes to the budget as soon as the kernel has them: counting a
-// long write as pending until its very end would make a reader that keeps up
-// look full. Pending drops are reported once there is room. It returns when
-// the queue is empty. A write that blocks holds up only this connection:
-// publishers keep queueing until the budget is spent.
-func (c *conn) writeLoop() { c.writeLoopFrom(nil, 0) }
+// takes one chunk (whole blocks, up to writeChunk bytes) and writes it with
+// one writev (net.Buffers), blocking as long as the peer makes it; the blocks
+// go back to the pool and their bytes leave the budget as soon as the kernel
+// has them. Taking one chunk at a time keeps everything else queued: the
+// budget then counts only what is really pending, and a departing rotation
+// member's frames that no write has begun can still go to the others (7.8).
+// Pending drops are reported once there is room. It returns when the queue
+// is empty. A write that blocks holds up only this connection: publishers
+// keep queueing until the budget is spent.
+func (c *conn) writeLoop() { c.writeLoopFrom(nil, nil) }
 
-// writeLoopFrom is writeLoop that first finishes blocks an inline write
-// left, the first of them from byte skip on.
-func (c *conn) writeLoopFrom(blocks [][]byte, skip int) {
+// writeLoopFrom is writeLoop that first finishes rest, the unwritten end of
+// block, which an inline write began.
+func (c *conn) writeLoopFrom(rest, block []byte) {
 	chunk := min(max(c.srv.cfg.MaxPendingBytes/8, 64<<10), 256<<10)
+	var blocks [][]byte
 	var iov net.Buffers
-	for {
-		if len(blocks) > 0 {
-			if !c.writeBlocks(blocks, skip, chunk, &iov) {
-				return
-			}
-			blocks, skip = blocks[:0], 0
+	if rest != nil {
+		iov = append(iov[:0], rest)
+		if !c.writeChunk(iov, [][]byte{block}, len(rest)) {
+			return
 		}
+	}
+	for {
 		c.mu.Lock()
 		c.noticesLocked(false)
 		if c.q.Empty() {
@@ -59,55 +62,68 @@ func (c *conn) writeLoopFrom(blocks [][]byte, skip int) {
 			c.mu.Unlock()
 			return
 		}
-		blocks, _ = c.q.Take(blocks[:0])
-		c.msgInflight, c.ctrlInflight = c.msgQueued, c.ctrlQueued
-		c.msgQueued, c.ctrlQueued = 0, 0
+		var n int
+		blocks, n = c.q.TakeUpTo(blocks[:0], chunk)
+		c.toInflightLocked(n)
 		c.mu.Unlock()
-		if !c.writeBlocks(blocks, 0, chunk, &iov) {
+		iov = append(iov[:0], blocks...)
+		if !c.writeChunk(iov, blocks, n) {
 			return
 		}
-		blocks = blocks[:0]
+		clear(blocks)
 	}
 }
 
-// writeBlocks writes taken blocks (the first from byte skip on) in chunks,
-// blocking as long as the peer makes us, releasing blocks and budget as
-// each chunk lands. It reports false when the connection failed (the writer
-// must stop).
-func (c *conn) writeBlocks(blocks [][]byte, skip, chunk int, iov *net.Buffers) bool {
-	for i := 0; i < len(blocks); {
-		size, j := len(blocks[i])-skip, i+1
-		for j < len(blocks) && size+len(blocks[j]) <= chunk {
-			size += len(blocks[j])
-			j++
-		}
-		*iov = append((*iov)[:0], blocks[i][skip:])
-		*iov = append(*iov, blocks[i+1:j]...)
-		skip = 0
-		_, err := iov.WriteTo(c.nc)
-		c.q.Release(blocks[i:j])
-		i = j
-		c.mu.Lock()
-		c.flushes++
-		if err != nil {
-			c.q.Release(blocks[i:])
-			c.writeFailedLocked(err)
-			c.writing = false
-			c.writerDoneLocked()
-			c.mu.Unlock()
-			c.wakeReader()
-			return false
-		}
-		c.accountWrittenLocked(size)
-		c.recoveredLocked()
-		c.checkDrainedLocked()
-		c.mu.Unlock()
-	}
+// writeChunk writes iov (n bytes, from the given blocks), then releases the
+// blocks and accounts the bytes. It reports false when the connection failed
+// and the writer must stop.
+func (c *conn) writeChunk(iov net.Buffers, blocks [][]byte, n int) bool {
+	_, err := iov.WriteTo(c.nc)
+	c.q.Release(blocks)
 	c.mu.Lock()
-	c.msgInflight, c.ctrlInflight = 0, 0
+	defer c.mu.Unlock()
+	c.flushes++
+	if err != nil {
+		c.writeFailedLocked(err)
+		c.writing = false
+		c.writerDoneLocked()
+		c.wakeReader()
+		return false
+	}
+	c.accountWrittenLocked(n)
+	c.recoveredLocked()
 	c.checkDrainedLocked()
-	c.mu.Unlock()
 	return true
+}
+
+// toInflightLocked moves n bytes just taken from the queue to the in-flight
+// counters. Which bytes are control frames is not tracked per block; they
+// are counted as taken, and written, first. The split only matters for the
+// two budgets, and both kinds are bounded.
+func (c *conn) toInflightLocked(n int) {
+	ctrl := min(n, c.ctrlQueued)
+	c.ctrlQueued -= ctrl
+	c.ctrlInflight += ctrl
+	c.msgQueued -= n - ctrl
+	c.msgInflight += n - ctrl
+}
+
+// toQueuedLocked moves n bytes put back into the queue from the in-flight
+// counters (the reverse of toInflightLocked: MSG bytes first).
+func (c *conn) toQueuedLocked(n int) {
+	msg := min(n, c.msgInflight)
+	c.msgInflight -= msg
+	c.msgQueued += msg
+	c.ctrlInflight -= n - msg
+	c.ctrlQueued += n - msg
+}
+
+// accountWrittenLocked takes n written bytes off the in-flight counters,
+// control bytes first.
+func (c *conn) accountWrittenLocked(n int) {
+	ctrl := min(n, c.ctrlInflight)
+	c.ctrlInflight -= ctrl
+	c.msgInflight = max(c.msgInflight-(n-ctrl), 0)
 }
 
 // writeFailedLocked ends the connection after a failed write: nothing more

@@ -121,6 +121,33 @@ func (q *Queue) Take(dst [][]byte) ([][]byte, int) {
 	return dst, n
 }
 
+// TakeUpTo is Take for the first whole blocks holding at most max bytes (at
+// least one block), so that what is not yet being written stays queued.
+func (q *Queue) TakeUpTo(dst [][]byte, max int) ([][]byte, int) {
+	n, k := 0, 0
+	for k < len(q.blocks) && (k == 0 || n+len(q.blocks[k]) <= max) {
+		n += len(q.blocks[k])
+		k++
+	}
+	dst = append(dst, q.blocks[:k]...)
+	rest := copy(q.blocks, q.blocks[k:])
+	clear(q.blocks[rest:])
+	q.blocks = q.blocks[:rest]
+	q.bytes -= n
+	return dst, n
+}
+
+// PushFront puts blocks taken from this queue (whole frames, not yet
+// written) back at its front, in order.
+func (q *Queue) PushFront(blocks [][]byte) {
+	n := 0
+	for _, b := range blocks {
+		n += len(b)
+	}
+	q.blocks = append(append(make([][]byte, 0, len(blocks)+len(q.blocks)), blocks...), q.blocks...)
+	q.bytes += n
+}
+
 // Discard drops everything queued and returns the blocks to the pool.
 func (q *Queue) Discard() {
 	q.Release(q.blocks)

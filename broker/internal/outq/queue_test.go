@@ -123,3 +123,30 @@ func TestAccountFollowsBlocks(t *testing.T) {
 	q.Discard()
 	assert.Zero(t, acct.Load())
 }
+
+func TestTakeUpToAndPushFront(t *testing.T) {
+	var q Queue
+	for i := 0; i < 1000; i++ { // 1000 × 304 B: five blocks
+		q.Append(frame(byte(i), 300))
+	}
+	total := q.Len()
+	first, n := q.TakeUpTo(nil, 2*BlockSize)
+	assert.Len(t, first, 2)
+	assert.Equal(t, total-n, q.Len())
+	one, m := q.TakeUpTo(nil, 10) // always at least one block
+	assert.Len(t, one, 1)
+	q.PushFront(one)
+	q.PushFront(first)
+	assert.Equal(t, total, q.Len())
+	assert.Zero(t, m-len(one[0]))
+	all, _ := q.Take(nil)
+	tag := 0
+	for _, b := range all {
+		for r := 0; r < len(b); r += 304 {
+			require.Equal(t, byte(tag), b[r+4], "order kept")
+			tag++
+		}
+	}
+	assert.Equal(t, 1000, tag)
+	q.Release(all)
+}
