@@ -88,6 +88,8 @@ type ChaosResult struct {
 	PeakBroker    float64
 	PeakRSS       int64
 	PeakHeld      float64
+	HeldPending   float64 // herald_pending_bytes (MSG bytes) when held bytes peaked
+	HeldConns     float64 // connections when held bytes peaked
 	PeakGoroutine float64
 	Baseline      baseline
 	After         baseline
@@ -97,6 +99,7 @@ type ChaosResult struct {
 	Samples       map[string][]string
 	Outcomes      map[string]int
 	Account       account
+	Fire          account // the firehose's long-lived readers, which keep up
 	DialErrs      int
 	DialErr       string
 	StopTook      time.Duration
@@ -202,12 +205,15 @@ func RunChaos(ctx context.Context, bin, dir string, cfg ChaosConfig) (*ChaosResu
 	wg.Wait()
 	facct, ferr := fire.finish()
 	e.t.account(facct)
+	res.Fire = facct
 	e.t.run("firehose (long-lived checked readers)", ferr)
 	stopMon()
 	<-monDone
 	res.PeakClient = peakOpen
 	res.PeakBroker = peaks.get("herald_connections")
 	res.PeakHeld = peaks.get("herald_held_bytes")
+	res.HeldPending = peaks.get("pending at held peak")
+	res.HeldConns = peaks.get("connections at held peak")
 	res.PeakGoroutine = peaks.get("herald_go_goroutines")
 	res.PeakRSS = int64(peaks.get("rss"))
 
@@ -247,6 +253,15 @@ func RunChaos(ctx context.Context, bin, dir string, cfg ChaosConfig) (*ChaosResu
 		a.ok() && a.Subscribers > 0,
 		"%d subscribers, %d subscriptions: %d messages expected, %d delivered, %d NOTICEd lost in %d NOTICEs, %d told lost by ERR slow_consumer (%d subscribers), %d unaccounted, %d broken streams",
 		a.Subscribers, a.Streams, a.Expected, a.Delivered, a.Noticed, a.Notices, a.ToldByErr, a.ErrDisconnect, a.Unaccounted, a.Failures)
+	f := res.Fire
+	res.check("the firehose readers, which keep up, are not starved by the stalled ones (at least half delivered)",
+		f.Expected > 0 && 2*f.Delivered >= f.Expected,
+		"%d of %d messages delivered (%.1f%%), %d NOTICEd lost, %d told lost by ERR",
+		f.Delivered, f.Expected, 100*float64(f.Delivered)/float64(max(f.Expected, 1)), f.Noticed, f.ToldByErr)
+	res.check("herald_held_bytes stays within --max-pending-total (+1/32: block granularity)",
+		res.PeakHeld <= float64(cfg.PendingTotal+cfg.PendingTotal/32),
+		"peak %s of %s (%+.1f%%), sampled each second", mib(int64(res.PeakHeld)), mib(int64(cfg.PendingTotal)),
+		100*(res.PeakHeld-float64(cfg.PendingTotal))/float64(cfg.PendingTotal))
 	res.check("every scenario behaved as the spec says", t.failures() == 0, "%d failed runs", t.failures())
 	res.check("every connection was made", res.DialErrs == 0, "%d failed dials %s", res.DialErrs, res.DialErr)
 	res.Elapsed = time.Since(start)
@@ -267,6 +282,11 @@ func watch(ctx context.Context, b *heraldd, peaks *sampler, every time.Duration)
 	defer t.Stop()
 	for {
 		if m, err := b.metrics(ctx); err == nil {
+			if m["herald_held_bytes"] > peaks.get("herald_held_bytes") {
+				// What the held memory was made of at its peak.
+				peaks.set("pending at held peak", m["herald_pending_bytes"])
+				peaks.set("connections at held peak", m["herald_connections"])
+			}
 			for _, k := range []string{"herald_connections", "herald_go_goroutines", "herald_held_bytes", "herald_pending_bytes"} {
 				peaks.observe(k, m[k])
 			}

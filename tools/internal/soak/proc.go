@@ -302,6 +302,15 @@ func (s *sampler) observe(name string, v float64) {
 	s.mu.Unlock()
 }
 
+func (s *sampler) set(name string, v float64) {
+	s.mu.Lock()
+	if s.peak == nil {
+		s.peak = map[string]float64{}
+	}
+	s.peak[name] = v
+	s.mu.Unlock()
+}
+
 func (s *sampler) get(name string) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -78,7 +78,8 @@ func writeChaos(p func(string, ...any), c *ChaosResult) {
 	p("| broker goroutines: baseline / peak / after | %.0f / %.0f / %.0f |", c.Baseline.Goroutines, c.PeakGoroutine, c.After.Goroutines)
 	p("| broker open descriptors: baseline / after | %d / %d |", c.Baseline.FDs, c.After.FDs)
 	p("| broker VmRSS: baseline / peak / after | %s / %s / %s |", mib(c.Baseline.RSS), mib(c.PeakRSS), mib(c.After.RSS))
-	p("| peak herald_held_bytes (bound %s) | %s |", mib(int64(cfg.PendingTotal)), mib(int64(c.PeakHeld)))
+	p("| peak herald_held_bytes (bound %s) | %s, while MSG frames pending (herald_pending_bytes) were %s, over %.0f connections |",
+		mib(int64(cfg.PendingTotal)), mib(int64(c.PeakHeld)), mib(int64(c.HeldPending)), c.HeldConns)
 	m := c.Metrics
 	p("| messages in / MSG frames out | %.0f / %.0f |", m["herald_messages_in_total"], m["herald_messages_out_total"])
 	for _, reason := range []string{"slow_consumer", "queue_full", "pending_total", "lost_on_leave"} {
@@ -90,7 +91,9 @@ func writeChaos(p func(string, ...any), c *ChaosResult) {
 	p("")
 	p("Well-behaved subscribers (cells and firehose readers): %d connections, %d subscriptions; %d messages", a.Subscribers, a.Streams, a.Expected)
 	p("routed to them: %d delivered, %d reported lost in %d NOTICEs, %d lost by %d subscribers closed with ERR", a.Delivered, a.Noticed, a.Notices, a.ToldByErr, a.ErrDisconnect)
-	p("slow_consumer (they saw every seq up to the ERR), **%d unaccounted**, %d broken streams.", a.Unaccounted, a.Failures)
+	p("slow_consumer (they saw every seq up to the ERR), **%d unaccounted**, %d broken streams. Of these, the firehose's", a.Unaccounted, a.Failures)
+	f := c.Fire
+	p("%d long-lived readers, which keep up, were routed %d messages: %d delivered, %d NOTICEd lost, %d told lost by ERR.", f.Subscribers, f.Expected, f.Delivered, f.Noticed, f.ToldByErr)
 	p("")
 	p("| scenario | runs | failed |")
 	p("|---|---|---|")
@@ -154,6 +157,16 @@ func writeMemory(p func(string, ...any), m *MemoryResult) {
 	ra := m.Readers
 	p("| readers that keep up: expected / delivered / NOTICEd lost | %d / %d / %d |", ra.Expected, ra.Delivered, ra.Noticed)
 	p("| phase time | %v |", m.Elapsed.Round(time.Second))
+	conns := int64(cfg.Subs + cfg.Readers)
+	p("")
+	p("The fixed overhead is what does not grow with the total: the process itself (%s at start) and each", mib(m.RSSStart))
+	p("connection's reader, socket and state (%.1f KiB each here: %s for %d connections), bounded by `--max-connections`;",
+		float64(m.RSSConnected-m.RSSStart)/float64(conns)/1024, mib(m.RSSConnected-m.RSSStart), conns)
+	p("plus a runtime headroom for garbage not yet collected and idle pooled blocks. The held bytes themselves stay")
+	p("within the total (peak %s). What else the Go heap held at the peak (%s in use against %s held) is garbage the",
+		mib(int64(m.HeldPeak)), mib(int64(m.HeapPeak)), mib(int64(m.HeldPeak)))
+	p("collector had not yet reclaimed: with the default GOGC=100 it lets the heap reach twice the live heap (next GC")
+	p("target %s), so that part grows with the total unless GOMEMLIMIT caps it.", mib(int64(m.NextGCPeak)))
 }
 
 // machineFacts describes where the run happened.
