@@ -194,6 +194,13 @@ func machineFacts(nofile uint64) []string {
 	if v, err := exec.Command("go", "version").Output(); err == nil {
 		out = append(out, "toolchain: "+strings.TrimSpace(string(v)))
 	}
+	if v, err := exec.Command("git", "log", "-1", "--format=%h %s", "--", "broker", "spec").Output(); err == nil && len(v) > 0 {
+		dirty := ""
+		if st, err := exec.Command("git", "status", "--porcelain", "--", "broker", "spec").Output(); err == nil && len(st) > 0 {
+			dirty = " (with uncommitted changes)"
+		}
+		out = append(out, "heraldd built from the tree at `"+strings.TrimSpace(string(v))+"`"+dirty)
+	}
 	out = append(out, fmt.Sprintf("RLIMIT_NOFILE: %d (raised by the soak when lower; heraldd inherits it)", nofile))
 	return out
 }
