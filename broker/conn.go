@@ -72,6 +72,7 @@ type conn struct {
 	closing      bool // accept no more MSG frames
 	failErr      *wire.Error
 	slow         bool
+	shedHold     bool   // paid for MaxPendingTotal: takes no MSG until it has written everything
 	slowDrops    uint64 // drops since the connection became slow
 	draining     bool
 	drainedOnce  bool
@@ -228,6 +229,9 @@ func (c *conn) stopReading() {
 // checkDrainedLocked closes drained once a draining connection has nothing
 // left to write, or is ending anyway.
 func (c *conn) checkDrainedLocked() {
+	if c.shedHold && c.q.Empty() && c.msgInflight == 0 && c.ctrlInflight == 0 {
+		c.shedHold = false // it has read everything: it takes messages again
+	}
 	if c.draining && !c.drainedOnce && (c.wexit || c.q.Empty() && c.msgInflight == 0 && c.ctrlInflight == 0) {
 		c.drainedOnce = true
 		close(c.drained)

@@ -48,12 +48,17 @@ func (c *conn) fitsLocked(n int) (ok, own bool) {
 	if c.msgQueued+c.msgInflight+n > c.srv.cfg.MaxPendingBytes {
 		return false, true
 	}
+	if c.shedHold {
+		return false, false // paid for MaxPendingTotal; takes nothing until it drains (shed.go)
+	}
 	if total := int64(c.srv.cfg.MaxPendingTotal); total > 0 {
 		held := c.srv.held.Load()
 		if held > total-total/8 {
 			c.srv.wakeShedder()
 		}
-		if held+int64(n) > total {
+		// Memory is held in blocks: what counts is the block this frame
+		// would add, if any.
+		if held+int64(c.q.NewBlockCost(n)) > total {
 			return false, false
 		}
 	}
@@ -155,7 +160,7 @@ func (c *conn) Deliver(s *router.Sub, msgs []router.Message) (expired bool) {
 // use the general path for msgs[0]).
 func (c *conn) deliverRunLocked(s *router.Sub, msgs []router.Message) int {
 	st := &s.State
-	if c.classic || st.DropFirst != 0 || st.Remaining != 0 || !c.headers {
+	if c.classic || st.DropFirst != 0 || st.Remaining != 0 || !c.headers || c.shedHold {
 		return 0
 	}
 	first := msgs[0].Frame

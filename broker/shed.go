@@ -38,35 +38,52 @@ func (s *Server) shedder() {
 	}
 }
 
-// biggest returns the connection with the most pending bytes, or nil.
+// biggest returns the connection that pays next: the one with the most
+// unwritten bytes, or, when no connection has any left, the one with the
+// most bytes in a write that does not complete; nil when none holds any.
 func (s *Server) biggest() *conn {
-	var big *conn
-	most := 0
+	var queued, inflight *conn
+	mostQ, mostI := 0, 0
 	for _, c := range s.snapshotConns() {
 		c.mu.Lock()
-		p := c.msgQueued + c.msgInflight
+		q, i, closing := c.msgQueued, c.msgInflight, c.closing
 		c.mu.Unlock()
-		if p > most {
-			big, most = c, p
+		if closing {
+			continue
+		}
+		if q > mostQ {
+			queued, mostQ = c, q
+		}
+		if i > mostI {
+			inflight, mostI = c, i
 		}
 	}
-	return big
+	if queued != nil {
+		return queued
+	}
+	return inflight
 }
 
-// shed makes c pay for the server-wide bound: under OverflowDisconnect it is
-// disconnected as a slow consumer; under OverflowDrop its unwritten messages
-// are dropped and reported. It reports whether anything was freed.
+// shed makes c pay for the server-wide bound. Under OverflowDisconnect it is
+// disconnected as a slow consumer. Under OverflowDrop its unwritten messages
+// are dropped and reported, and it is put on hold: it takes no message (each
+// is dropped and reported) until it has written everything it holds, so a
+// stalled subscriber does not fill up again at once. A connection whose
+// only data is in a write that does not complete cannot give anything back
+// but by closing: it is disconnected under either policy. It reports whether
+// anything was freed.
 func (c *conn) shed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closing || c.msgQueued == 0 {
+	if c.closing || c.msgQueued+c.msgInflight == 0 {
 		return false
 	}
 	c.srv.stats.shed.Add(1)
-	if c.srv.cfg.Overflow == OverflowDisconnect {
+	if c.srv.cfg.Overflow == OverflowDisconnect || c.msgQueued == 0 {
 		c.failLocked(&wire.Error{Code: wire.CodeSlowConsumer, Message: "server-wide outbound bound reached; this connection held the most"}, true)
 		return true
 	}
+	c.shedHold = true
 	if c.classic {
 		c.dropClassicUnsentLocked()
 		return true

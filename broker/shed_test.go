@@ -53,6 +53,12 @@ func TestPendingTotalBiggestPaysDrop(t *testing.T) {
 	msgs, noticed := checkSeqs(t, heavy)
 	assert.Positive(t, noticed, "the heavy subscriber was told what it lost")
 	t.Logf("heavy subscriber: %d delivered, %d dropped under the total bound", msgs, noticed)
+	// Having read everything, it is off hold and receives again.
+	pub.pub("/heavy", []byte("again"))
+	pub.sync()
+	m := heavy.expectMsg()
+	assert.Equal(t, "again", string(m.Payload))
+	assert.Equal(t, uint64(msgs+noticed+1), m.Seq)
 	for i := 0; i < n; i++ {
 		m := light.expectMsg()
 		require.Equal(t, uint64(i+1), m.Seq, "the light subscriber loses nothing")

@@ -30,6 +30,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -66,7 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&c.ClassicAddr, "classic-addr", c.ClassicAddr, "address to listen on for classic-protocol clients, e.g. 127.0.0.1:25000 (off unless given)")
 	fs.IntVar(&c.MaxPayload, "max-payload", c.MaxPayload, "largest PUB payload accepted, in bytes")
 	fs.IntVar(&c.MaxPendingBytes, "max-pending-bytes", c.MaxPendingBytes, "outbound buffer per connection, in bytes")
-	fs.IntVar(&c.MaxPendingTotal, "max-pending-total", c.MaxPendingTotal, "outbound buffers of all connections together, in bytes (0: no bound); the connection holding the most pays first")
+	fs.IntVar(&c.MaxPendingTotal, "max-pending-total", c.MaxPendingTotal, "outbound buffers of all connections together, in bytes (0: no bound); the connection holding the most pays first. Also sets the Go memory limit to this plus 64 MiB unless GOMEMLIMIT is set")
 	fs.StringVar(&o.overflow, "overflow", string(c.Overflow), "what a full outbound buffer does: drop (drop newest, NOTICE the subscriber) or disconnect (ERR slow_consumer, close)")
 	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "silence after which the server PINGs a client")
 	fs.IntVar(&c.MaxPingsOut, "max-pings-out", c.MaxPingsOut, "unanswered PINGs before a client is closed as stale")
@@ -103,6 +104,22 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
+// memoryHeadroom is what heraldd allows beyond --max-pending-total for
+// everything else: connections, goroutines, the runtime.
+const memoryHeadroom = 64 << 20
+
+// memoryLimit returns the Go soft memory limit that keeps the process near
+// --max-pending-total plus a fixed headroom, unless GOMEMLIMIT says
+// otherwise. Without it the garbage collector lets the heap grow to twice
+// what is live before collecting, so memory freed by shedding would be
+// returned late.
+func memoryLimit(total int, env string) (int64, bool) {
+	if total <= 0 || env != "" {
+		return 0, false
+	}
+	return int64(total) + memoryHeadroom, true
+}
+
 // run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down
 // gracefully.
 func run(ctx context.Context, args []string, stderr io.Writer) error {
@@ -120,6 +137,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	o.cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if err := o.sec.configure(&o.cfg); err != nil {
 		return err
+	}
+	if lim, ok := memoryLimit(o.cfg.MaxPendingTotal, os.Getenv("GOMEMLIMIT")); ok {
+		debug.SetMemoryLimit(lim)
+		o.cfg.Logger.Info("go memory limit set from --max-pending-total", "bytes", lim)
 	}
 	srv, err := broker.New(o.cfg)
 	if err != nil {

@@ -112,3 +112,13 @@ func TestServesUntilCancelled(t *testing.T) {
 	require.NoError(t, e.Decode(body))
 	assert.Equal(t, wire.CodeShuttingDown, e.Code)
 }
+
+func TestMemoryLimitFollowsPendingTotal(t *testing.T) {
+	lim, ok := memoryLimit(128<<20, "")
+	assert.True(t, ok)
+	assert.Equal(t, int64(128<<20+64<<20), lim)
+	_, ok = memoryLimit(128<<20, "1GiB")
+	assert.False(t, ok, "GOMEMLIMIT wins")
+	_, ok = memoryLimit(0, "")
+	assert.False(t, ok, "no bound, no limit")
+}

@@ -17,12 +17,21 @@ import (
 // block of its own, which is not pooled.
 const BlockSize = 64 << 10
 
-var pool = sync.Pool{New: func() any {
-	b := make([]byte, 0, BlockSize)
-	return &b
-}}
+// SmallBlockSize is the size of the first block of an empty queue when the
+// frame is small: a connection that receives a message now and then, or a
+// lone NOTICE for a stalled subscriber, holds 4 KiB rather than 64.
+const SmallBlockSize = 4 << 10
 
-func getBlock() []byte { return (*pool.Get().(*[]byte))[:0] }
+var (
+	pool      = sync.Pool{New: func() any { b := make([]byte, 0, BlockSize); return &b }}
+	smallPool = sync.Pool{New: func() any { b := make([]byte, 0, SmallBlockSize); return &b }}
+)
+
+func getBlock() []byte      { return (*pool.Get().(*[]byte))[:0] }
+func getSmallBlock() []byte { return (*smallPool.Get().(*[]byte))[:0] }
+
+// pooled reports whether a block came from one of the pools.
+func pooled(b []byte) bool { return cap(b) == BlockSize || cap(b) == SmallBlockSize }
 
 // Queue is an ordered sequence of frames in blocks. When given an account
 // (SetAccount), it adds the capacity of every block it allocates to it and
@@ -51,9 +60,13 @@ func (q *Queue) Release(blocks [][]byte) {
 	held := 0
 	for i, b := range blocks {
 		held += cap(b)
-		if cap(b) == BlockSize {
+		switch cap(b) {
+		case BlockSize:
 			b = b[:0]
 			pool.Put(&b)
+		case SmallBlockSize:
+			b = b[:0]
+			smallPool.Put(&b)
 		}
 		blocks[i] = nil
 	}
@@ -72,16 +85,19 @@ func (q *Queue) Reserve(n int) []byte {
 	q.bytes += n
 	if k := len(q.blocks); k > 0 {
 		t := q.blocks[k-1]
-		if l := len(t); cap(t)-l >= n && cap(t) == BlockSize {
+		if l := len(t); cap(t)-l >= n && pooled(t) {
 			t = t[:l+n]
 			q.blocks[k-1] = t
 			return t[l:]
 		}
 	}
 	var b []byte
-	if n > BlockSize {
+	switch {
+	case n > BlockSize:
 		b = make([]byte, n)
-	} else {
+	case len(q.blocks) == 0 && n <= SmallBlockSize/4:
+		b = getSmallBlock()[:n]
+	default:
 		b = getBlock()[:n]
 	}
 	q.charge(cap(b))
@@ -93,11 +109,26 @@ func (q *Queue) Reserve(n int) []byte {
 // new block (0 when there is none).
 func (q *Queue) TailFree() int {
 	if k := len(q.blocks); k > 0 {
-		if t := q.blocks[k-1]; cap(t) == BlockSize {
-			return BlockSize - len(t)
+		if t := q.blocks[k-1]; pooled(t) {
+			return cap(t) - len(t)
 		}
 	}
 	return 0
+}
+
+// NewBlockCost returns the memory a Reserve of n bytes would allocate: 0
+// when the last block has room.
+func (q *Queue) NewBlockCost(n int) int {
+	if q.TailFree() >= n {
+		return 0
+	}
+	switch {
+	case n > BlockSize:
+		return n
+	case len(q.blocks) == 0 && n <= SmallBlockSize/4:
+		return SmallBlockSize
+	}
+	return BlockSize
 }
 
 // Fresh starts a new, empty pooled block, so that the next Reserve of up to

@@ -42,12 +42,12 @@ func TestFramesNeverSpanBlocks(t *testing.T) {
 
 func TestLargeFrameGetsItsOwnBlock(t *testing.T) {
 	var q Queue
-	q.Append(frame(1, 10))
+	q.Append(frame(1, 2000))
 	q.Append(frame(2, BlockSize+10))
 	q.Append(frame(3, 10))
 	blocks, n := q.Take(nil)
 	require.Len(t, blocks, 3)
-	assert.Equal(t, 14+BlockSize+14+14, n)
+	assert.Equal(t, 2004+BlockSize+14+14, n)
 	q.Release(blocks)
 }
 
@@ -109,11 +109,13 @@ func TestAccountFollowsBlocks(t *testing.T) {
 	var q Queue
 	q.SetAccount(&acct)
 	q.Append(frame(1, 100))
-	assert.Equal(t, int64(BlockSize), acct.Load())
+	assert.Equal(t, int64(SmallBlockSize), acct.Load(), "a small first frame takes a small block")
 	q.Append(frame(2, BlockSize+1)) // its own block
-	assert.Equal(t, int64(2*BlockSize+5), acct.Load())
+	assert.Equal(t, int64(SmallBlockSize+BlockSize+5), acct.Load())
+	q.Append(frame(3, 2000)) // the large block is not pooled: a new 64 KiB one
+	assert.Equal(t, int64(SmallBlockSize+2*BlockSize+5), acct.Load())
 	blocks, _ := q.Take(nil)
-	assert.Equal(t, int64(2*BlockSize+5), acct.Load(), "taken blocks are held until released")
+	assert.Equal(t, int64(SmallBlockSize+2*BlockSize+5), acct.Load(), "taken blocks are held until released")
 	q.Release(blocks)
 	assert.Zero(t, acct.Load())
 	q.Append(frame(3, 10))
@@ -149,4 +151,19 @@ func TestTakeUpToAndPushFront(t *testing.T) {
 	}
 	assert.Equal(t, 1000, tag)
 	q.Release(all)
+}
+
+func TestSmallFirstBlockGrows(t *testing.T) {
+	var q Queue
+	assert.Equal(t, SmallBlockSize, q.NewBlockCost(100))
+	q.Append(frame(1, 100))
+	assert.Zero(t, q.NewBlockCost(100), "room left in the small block")
+	for i := 0; i < 100; i++ {
+		q.Append(frame(2, 100))
+	}
+	blocks, _ := q.Take(nil)
+	require.Greater(t, len(blocks), 1)
+	assert.Equal(t, SmallBlockSize, cap(blocks[0]))
+	assert.Equal(t, BlockSize, cap(blocks[1]), "later blocks are full-size")
+	q.Release(blocks)
 }
