@@ -51,12 +51,18 @@ func (s *Server) acceptClassic(nc net.Conn) {
 		return
 	}
 	s.mu.Lock()
+	if s.draining.Load() { // checked again under mu: see accept
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
 	if s.cfg.MaxConnections > 0 && len(s.conns) >= s.cfg.MaxConnections {
 		s.mu.Unlock()
 		s.stats.refused.Add(1)
 		nc.Close()
 		return
 	}
+	s.tuneSocket(nc)
 	c := newConn(s, nc)
 	c.classic = true
 	s.conns[c] = struct{}{}

@@ -69,6 +69,13 @@ type Config struct {
 	// may take to write what it owes before it is cut (PROTOCOL.md 8.5).
 	// Defaults to 10s.
 	WriteGrace time.Duration
+	// WriteBuffer, when positive, sets the kernel send buffer (SO_SNDBUF) of
+	// every accepted connection. The kernel's autotuning otherwise lets each
+	// socket of a subscriber that does not read hold megabytes beyond
+	// MaxPendingBytes; with many such subscribers, set it together with
+	// MaxPendingTotal to bound kernel memory too. Defaults to 0: the
+	// kernel's default.
+	WriteBuffer int
 	// MaxSubscriptions is the most live subscriptions one connection may
 	// hold; 0 means unlimited. Defaults to 65,536.
 	MaxSubscriptions int

@@ -295,7 +295,11 @@ func (c *conn) teardown() {
 		drops := c.dropCount
 		c.mu.Unlock()
 		if graceful {
-			c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.WriteGrace))
+			grace := c.srv.cfg.WriteGrace
+			if c.srv.closed.Load() {
+				grace = min(grace, shutdownGrace)
+			}
+			c.nc.SetWriteDeadline(time.Now().Add(grace))
 			<-c.wdone
 			closeGracefully(c.nc)
 		} else {

@@ -171,12 +171,18 @@ func (s *Server) accept(nc net.Conn) {
 		return
 	}
 	s.mu.Lock()
+	if s.draining.Load() { // Shutdown sets it under mu before it snapshots the connections
+		s.mu.Unlock()
+		s.refuse(nc, &wire.Error{Code: wire.CodeShuttingDown, Message: "server shutting down"})
+		return
+	}
 	if s.cfg.MaxConnections > 0 && len(s.conns) >= s.cfg.MaxConnections {
 		s.mu.Unlock()
 		s.stats.refused.Add(1)
 		s.refuse(nc, &wire.Error{Code: wire.CodeTooManyConnections, Message: "connection limit reached"})
 		return
 	}
+	s.tuneSocket(nc)
 	c := newConn(s, nc)
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
@@ -224,12 +230,21 @@ func (s *Server) snapshotConns() []*conn {
 // it. It returns when every connection is closed, or with ctx's error if ctx
 // ends first.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if !s.draining.CompareAndSwap(false, true) {
+	s.mu.Lock()
+	if s.draining.Load() {
+		s.mu.Unlock()
 		<-s.done
 		return nil
 	}
+	// Set under mu: accept checks it under mu too, so every connection is
+	// either refused or in the snapshot below.
+	s.draining.Store(true)
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
 	s.log.Info("shutting down", "drain_timeout", s.cfg.DrainTimeout)
-	conns := s.snapshotConns()
 	for _, c := range conns {
 		c.stopReading()
 	}
@@ -242,8 +257,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	cancel()
 	s.closed.Store(true)
+	// The drain is over: what is still unwritten is not delivered (the
+	// writes under way finish, then ERR shutting_down, then the close, all
+	// within shutdownGrace).
 	for _, c := range s.snapshotConns() {
-		c.fail(&wire.Error{Code: wire.CodeShuttingDown, Message: "server shutting down"}, false)
+		c.fail(&wire.Error{Code: wire.CodeShuttingDown, Message: "server shutting down"}, true)
 	}
 	s.mu.Lock()
 	for ln := range s.listeners {
@@ -267,6 +285,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	close(s.done)
 	s.log.Info("stopped")
 	return err
+}
+
+// shutdownGrace bounds the final writes (a write under way, then ERR
+// shutting_down) to each connection once Shutdown's drain is over.
+const shutdownGrace = time.Second
+
+// tuneSocket applies Config.WriteBuffer to an accepted TCP connection.
+func (s *Server) tuneSocket(nc net.Conn) {
+	if s.cfg.WriteBuffer <= 0 {
+		return
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		if err := tc.SetWriteBuffer(s.cfg.WriteBuffer); err != nil {
+			s.log.Warn("setting the socket write buffer failed", "err", err)
+		}
+	}
 }
 
 // closeGracefully ends a connection so that the peer still reads what was

@@ -114,13 +114,17 @@ func (c *conn) dropClassicUnsentLocked() {
 // subscription: unwritten frames are the newest of each subscription's
 // stream, so each range runs from its first dropped seq to its latest.
 func (c *conn) dropUnsentLocked() {
-	type span struct{ first, last uint64 }
+	// msgs counts the MSG frames removed per subscription: those are the
+	// newly dropped messages. A removed NOTICE's range was counted when it
+	// was dropped and is only merged back in.
+	type span struct{ first, last, msgs uint64 }
 	spans := map[uint32]*span{}
-	note := func(sid uint32, first, last uint64) {
+	note := func(sid uint32, first, last, msgs uint64) {
 		if sp := spans[sid]; sp != nil {
 			sp.first, sp.last = min(sp.first, first), max(sp.last, last)
+			sp.msgs += msgs
 		} else {
-			spans[sid] = &span{first, last}
+			spans[sid] = &span{first, last, msgs}
 		}
 	}
 	ctrlRemoved := 0
@@ -131,14 +135,14 @@ func (c *conn) dropUnsentLocked() {
 		switch wire.Op(frame[5]) {
 		case wire.OpMsg:
 			seq := binary.BigEndian.Uint64(frame[wire.MsgSeqOffset:])
-			note(wire.MsgSid(frame), seq, seq)
+			note(wire.MsgSid(frame), seq, seq, 1)
 			return true
 		case wire.OpNotice:
 			var n wire.Notice
 			if n.Decode(frame[4:]) != nil {
 				return false
 			}
-			note(n.Sid, n.First, n.Last)
+			note(n.Sid, n.First, n.Last, 0)
 			ctrlRemoved += len(frame)
 			return true
 		}
@@ -153,23 +157,17 @@ func (c *conn) dropUnsentLocked() {
 		if s == nil {
 			continue
 		}
-		c.dropRangeLocked(s, sp.first, sp.last)
+		c.dropRangeLocked(s, sp.first, sp.last, sp.msgs)
 	}
 	c.log.Warn("outbound buffers over the server-wide bound: dropped this connection's unwritten messages",
 		"name", c.name, "bytes", removed, "subscriptions", len(spans))
 }
 
 // dropRangeLocked merges first..last into s's pending dropped range and
-// counts the messages newly dropped.
-func (c *conn) dropRangeLocked(s *router.Sub, first, last uint64) {
+// counts newly, the messages it newly drops.
+func (c *conn) dropRangeLocked(s *router.Sub, first, last, newly uint64) {
 	st := &s.State
-	newly := last - first + 1
 	if st.DropFirst != 0 {
-		if first < st.DropFirst {
-			newly = st.DropFirst - first
-		} else {
-			newly = 0
-		}
 		first, last = min(first, st.DropFirst), max(last, st.DropLast)
 	}
 	st.DropFirst, st.DropLast = first, max(last, st.DropLast)

@@ -53,6 +53,9 @@ func TestPendingTotalBiggestPaysDrop(t *testing.T) {
 	msgs, noticed := checkSeqs(t, heavy)
 	assert.Positive(t, noticed, "the heavy subscriber was told what it lost")
 	t.Logf("heavy subscriber: %d delivered, %d dropped under the total bound", msgs, noticed)
+	// The server counts exactly what it told the subscriber it lost.
+	st = srv.Stats()
+	assert.Equal(t, uint64(noticed), st.DropsShed+st.DropsSlow, "drop counters match the NOTICEs")
 	// Having read everything, it is off hold and receives again.
 	pub.pub("/heavy", []byte("again"))
 	pub.sync()

@@ -138,3 +138,33 @@ func checkGoroutines(t *testing.T, base int) {
 		<-tick.C
 	}
 }
+
+// TestShutdownBoundedByDrainTimeout: a subscriber that never reads does not
+// hold Shutdown much past DrainTimeout (its unwritten data is dropped; the
+// final writes get a short grace).
+func TestShutdownBoundedByDrainTimeout(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxPendingBytes = 64 << 20
+	cfg.DrainTimeout = 100 * time.Millisecond
+	srv, err := New(cfg)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(ln)
+	addr := ln.Addr().String()
+	stalled := connectSmallRcvBuf(t, addr, "stalled")
+	stalled.sub(1, "/held")
+	stalled.sync()
+	require.NoError(t, connNamed(t, srv, "stalled").nc.(*net.TCPConn).SetWriteBuffer(4096))
+	pub := connect(t, addr)
+	for i := 0; i < 64; i++ {
+		pub.pub("/held", make([]byte, 64<<10))
+	}
+	pub.sync()
+	require.Positive(t, srv.Stats().PendingBytes)
+	start := time.Now()
+	require.NoError(t, srv.Shutdown(context.Background()))
+	took := time.Since(start)
+	t.Logf("Shutdown took %v with a stalled subscriber holding data", took)
+	assert.Less(t, took, cfg.DrainTimeout+shutdownGrace+2*time.Second)
+}

@@ -67,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&c.ClassicAddr, "classic-addr", c.ClassicAddr, "address to listen on for classic-protocol clients, e.g. 127.0.0.1:25000 (off unless given)")
 	fs.IntVar(&c.MaxPayload, "max-payload", c.MaxPayload, "largest PUB payload accepted, in bytes")
 	fs.IntVar(&c.MaxPendingBytes, "max-pending-bytes", c.MaxPendingBytes, "outbound buffer per connection, in bytes")
+	fs.IntVar(&c.WriteBuffer, "write-buffer", c.WriteBuffer, "kernel send buffer (SO_SNDBUF) of each client socket, in bytes (0: the kernel's autotuned default); with many subscribers that do not read, bounds kernel memory as --max-pending-total bounds the broker's")
 	fs.IntVar(&c.MaxPendingTotal, "max-pending-total", c.MaxPendingTotal, "outbound buffers of all connections together, in bytes (0: no bound); the connection holding the most pays first. Also sets the Go memory limit to this plus 64 MiB unless GOMEMLIMIT is set")
 	fs.StringVar(&o.overflow, "overflow", string(c.Overflow), "what a full outbound buffer does: drop (drop newest, NOTICE the subscriber) or disconnect (ERR slow_consumer, close)")
 	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "silence after which the server PINGs a client")
