@@ -73,6 +73,7 @@ type conn struct {
 	failErr      *wire.Error
 	slow         bool
 	shedHold     bool   // paid for MaxPendingTotal: takes no MSG until it has written everything
+	writeSince   int64  // server time the current write began; 0 when none is under way
 	slowDrops    uint64 // drops since the connection became slow
 	draining     bool
 	drainedOnce  bool

@@ -64,6 +64,7 @@ func (c *conn) inlineFlush(scr *inlineScratch) {
 	blocks, taken := c.q.Take(scr.blocks[:0])
 	c.toInflightLocked(taken)
 	c.writing = true
+	c.writeSince = c.srv.now()
 	c.flushes++
 	c.mu.Unlock()
 
@@ -89,6 +90,7 @@ func (c *conn) inlineFlush(scr *inlineScratch) {
 	c.q.Release(blocks[:i])
 	if i == len(blocks) {
 		c.writing = false
+		c.writeSince = 0
 		c.recoveredLocked()
 		c.checkDrainedLocked()
 		c.kickLocked() // frames another publisher queued meanwhile

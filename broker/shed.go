@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/binary"
+	"time"
 
 	"github.com/heraldmq/herald/broker/router"
 	"github.com/heraldmq/herald/spec/wire"
@@ -38,15 +39,21 @@ func (s *Server) shedder() {
 	}
 }
 
+// stuckWrite is how long a write must have been under way before the data
+// in it counts as held by a subscriber that does not read.
+const stuckWrite = 2 * time.Second
+
 // biggest returns the connection that pays next: the one with the most
 // unwritten bytes, or, when no connection has any left, the one with the
-// most bytes in a write that does not complete; nil when none holds any.
+// most bytes in a write stuck for stuckWrite (a reader that keeps up is
+// never chosen for a write that is merely under way); nil when none.
 func (s *Server) biggest() *conn {
 	var queued, inflight *conn
 	mostQ, mostI := 0, 0
+	now := s.now()
 	for _, c := range s.snapshotConns() {
 		c.mu.Lock()
-		q, i, closing := c.msgQueued, c.msgInflight, c.closing
+		q, i, closing, since := c.msgQueued, c.msgInflight, c.closing, c.writeSince
 		c.mu.Unlock()
 		if closing {
 			continue
@@ -54,7 +61,7 @@ func (s *Server) biggest() *conn {
 		if q > mostQ {
 			queued, mostQ = c, q
 		}
-		if i > mostI {
+		if i > mostI && since != 0 && now-since > int64(stuckWrite) {
 			inflight, mostI = c, i
 		}
 	}
@@ -127,8 +134,24 @@ func (c *conn) dropUnsentLocked() {
 			spans[sid] = &span{first, last, msgs}
 		}
 	}
+	// Frames queued before a PONG stay: the client must see them, or the
+	// NOTICE for them, before the PONG that answers its PING (8.4, 9.2), and
+	// a NOTICE for frames dropped here goes to the back of the queue.
+	pongs := 0
+	c.q.Filter(func(frame []byte) bool {
+		if isPong(frame) {
+			pongs++
+		}
+		return false
+	})
 	ctrlRemoved := 0
 	removed := c.q.Filter(func(frame []byte) bool {
+		if pongs > 0 {
+			if isPong(frame) {
+				pongs--
+			}
+			return false
+		}
 		if len(frame) < 6 {
 			return false
 		}
@@ -182,4 +205,9 @@ func (c *conn) dropRangeLocked(s *router.Sub, first, last, newly uint64) {
 		c.slow = true
 		c.srv.stats.slowConsumers.Add(1)
 	}
+}
+
+// isPong reports whether a queued frame is a PONG.
+func isPong(frame []byte) bool {
+	return len(frame) == len(pongFrame) && frame[5] == byte(wire.OpPong)
 }

@@ -119,3 +119,60 @@ func TestPendingTotalClassicDropsUnderDrop(t *testing.T) {
 	assert.Equal(t, 2, st.Connections, "the classic listener was not disconnected")
 	assert.LessOrEqual(t, st.HeldBytes, int64(cfg.MaxPendingTotal))
 }
+
+// TestShedKeepsFramesQueuedBeforeAPong: shedding never drops a message
+// queued before a PONG, so a client that sees PONG has seen, or been told
+// about, everything routed before its PING (8.4, 9.2).
+func TestShedKeepsFramesQueuedBeforeAPong(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxPendingBytes = 64 << 20
+	srv, addr := startServer(t, cfg)
+	sub := connectSmallRcvBuf(t, addr, "sub")
+	sub.sub(1, "/p")
+	sub.sync()
+	sc := connNamed(t, srv, "sub")
+	require.NoError(t, sc.nc.(*net.TCPConn).SetWriteBuffer(4096))
+	pub := connect(t, addr)
+	for i := 0; i < 40; i++ {
+		pub.pub("/p", make([]byte, 16<<10))
+	}
+	pub.sync()
+	sub.send(wire.AppendPing(nil)) // its PONG is queued behind the messages
+	require.Eventually(t, func() bool {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		return sc.ctrlQueued > 0
+	}, waitFor, tenMillis, "the PONG is queued")
+	for i := 0; i < 40; i++ { // and more messages behind the PONG
+		pub.pub("/p", make([]byte, 16<<10))
+	}
+	pub.sync()
+	require.True(t, sc.shed(), "something to shed")
+	// Up to the PONG: 40 messages, nothing lost; after it, the rest is
+	// accounted for by MSGs and a NOTICE.
+	for i := 1; i <= 40; i++ {
+		require.Equal(t, uint64(i), sub.expectMsg().Seq)
+	}
+	require.Equal(t, wire.OpPong, sub.next().op)
+	// After the PONG, seqs 41..80: MSGs without a gap and NOTICEs covering
+	// what was dropped.
+	next, noticed := uint64(41), 0
+	sub.send(wire.AppendPing(nil))
+	for f := sub.next(); f.op != wire.OpPong; f = sub.next() {
+		switch f.op {
+		case wire.OpMsg:
+			var m wire.Msg
+			require.NoError(t, m.Decode(f.body))
+			require.Equal(t, next, m.Seq)
+			next++
+		case wire.OpNotice:
+			var n wire.Notice
+			require.NoError(t, n.Decode(f.body))
+			require.Equal(t, next, n.First)
+			next = n.Last + 1
+			noticed += int(n.Count)
+		}
+	}
+	assert.Equal(t, uint64(81), next, "every seq after the PONG accounted for")
+	assert.Positive(t, noticed, "messages after the PONG were dropped and reported")
+}

@@ -65,6 +65,7 @@ func (c *conn) writeLoopFrom(rest, block []byte) {
 		var n int
 		blocks, n = c.q.TakeUpTo(blocks[:0], chunk)
 		c.toInflightLocked(n)
+		c.writeSince = c.srv.now()
 		c.mu.Unlock()
 		iov = append(iov[:0], blocks...)
 		if !c.writeChunk(iov, blocks, n) {
@@ -91,6 +92,7 @@ func (c *conn) writeChunk(iov net.Buffers, blocks [][]byte, n int) bool {
 		return false
 	}
 	c.accountWrittenLocked(n)
+	c.writeSince = 0
 	c.recoveredLocked()
 	c.checkDrainedLocked()
 	return true
